@@ -1,0 +1,1 @@
+namespace Gofer.Native; internal static class Placeholder { }

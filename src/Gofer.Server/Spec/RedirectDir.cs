@@ -1,0 +1,17 @@
+namespace Gofer.Server.Spec;
+
+/// <summary>The overlay's <c>redirect_dir=</c> setting, as the kernel names its values.</summary>
+public enum RedirectDir
+{
+    /// <summary><c>redirect_dir=off</c> (the default here): renaming a lower directory fails with EXDEV.</summary>
+    Off,
+
+    /// <summary><c>redirect_dir=on</c>: directory renames are recorded with a redirect xattr.</summary>
+    On,
+
+    /// <summary><c>redirect_dir=follow</c>: redirects already on disk are followed, none are created.</summary>
+    Follow,
+
+    /// <summary><c>redirect_dir=nofollow</c>: redirects are neither created nor followed.</summary>
+    NoFollow,
+}
