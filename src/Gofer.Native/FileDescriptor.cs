@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices;
+
+namespace Gofer.Native;
+
+/// <summary>An owned Linux file descriptor, closed exactly once.</summary>
+public sealed class FileDescriptor : SafeHandle
+{
+    public FileDescriptor()
+        : base(new IntPtr(-1), ownsHandle: true)
+    {
+    }
+
+    public FileDescriptor(int fd)
+        : base(new IntPtr(-1), ownsHandle: true) => SetHandle(new IntPtr(fd));
+
+    /// <summary>The descriptor number. Only meaningful while the handle is open.</summary>
+    public int Fd => (int)handle;
+
+    public override bool IsInvalid => (int)handle < 0;
+
+    /// <summary>
+    /// A path that names this descriptor's file for the path-only system calls (xattrs, reopening):
+    /// following the magic link lands on the file itself, even a symlink, and never resolves a name.
+    /// In a staged gofer the process's own fd table is bind-mounted at the same path.
+    /// </summary>
+    public string ProcPath => $"/proc/self/fd/{Fd}";
+
+    protected override bool ReleaseHandle() => Tmds.Linux.LibC.close((int)handle) == 0;
+}

@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+
+namespace Gofer.Native;
+
+/// <summary>
+/// libc functions that Tmds.LibC 0.5.0 does not bind (or binds through wrappers that newer glibc
+/// no longer exports). The library name matches Tmds.LibC's so one DirectPInvoke entry binds
+/// both at link time in the NativeAOT build.
+/// </summary>
+internal static unsafe partial class LibcImports
+{
+    private const string Libc = "libc.so.6";
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int mknodat(int dirfd, byte* path, uint mode, ulong dev);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int renameat2(int olddirfd, byte* oldpath, int newdirfd, byte* newpath, uint flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int fdatasync(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int fstatfs(int fd, FilesystemStatus* buf);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial nint getdents64(int fd, byte* dirp, nuint count);
+
+    // The path variants (not f*xattr): an O_PATH descriptor cannot carry xattr calls, so the gofer
+    // names the file by its /proc/self/fd magic link, which lands on the file itself.
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial nint getxattr(byte* path, byte* name, byte* value, nuint size);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int setxattr(byte* path, byte* name, byte* value, nuint size, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial nint listxattr(byte* path, byte* list, nuint size);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int removexattr(byte* path, byte* name);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial nint syscall(nint number, nint a1, nint a2);
+}

@@ -1,1 +1,0 @@
-namespace Gofer.Native; internal static class Placeholder { }

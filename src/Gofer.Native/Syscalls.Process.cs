@@ -1,0 +1,113 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace Gofer.Native;
+
+/// <summary>Calls that change the process: namespaces, mounts, its root, its image.</summary>
+public static unsafe partial class Syscalls
+{
+    public const int CLONE_NEWNS = 0x00020000;
+
+    public const ulong MS_RDONLY = 1;
+    public const ulong MS_NOSUID = 2;
+    public const ulong MS_NODEV = 4;
+    public const ulong MS_NOEXEC = 8;
+    public const ulong MS_REMOUNT = 32;
+    public const ulong MS_BIND = 4096;
+    public const ulong MS_REC = 16384;
+    public const ulong MS_PRIVATE = 1 << 18;
+
+    public const int MNT_DETACH = 2;
+
+    public static int Unshare(int flags) => Result(unshare(flags));
+
+    /// <summary>mount(2); null strings are passed as NULL.</summary>
+    public static int Mount(string? source, string target, string? type, ulong flags, string? data)
+    {
+        fixed (byte* s = Encode(source), t = Encode(target), y = Encode(type), d = Encode(data))
+        {
+            return Result(mount(s, t, y, (ulong_t)flags, d));
+        }
+    }
+
+    public static int Umount2(string target, int flags)
+    {
+        fixed (byte* t = Encode(target))
+        {
+            return Result(umount2(t, flags));
+        }
+    }
+
+    /// <summary>pivot_root(2), which libc does not wrap.</summary>
+    public static int PivotRoot(string newRoot, string putOld)
+    {
+        var number = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 41 : 155;
+        fixed (byte* n = Encode(newRoot), p = Encode(putOld))
+        {
+            return Result((int)LibcImports.syscall(number, (nint)n, (nint)p));
+        }
+    }
+
+    public static int Chdir(string path)
+    {
+        fixed (byte* p = Encode(path))
+        {
+            return Result(chdir(p));
+        }
+    }
+
+    public static uint Umask(uint mask) => (uint)umask((mode_t)mask);
+
+    /// <summary>execve(2): replaces the process image, keeping its pid and its descriptors without O_CLOEXEC.</summary>
+    public static int Execve(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment)
+    {
+        var strings = new List<nint>();
+        try
+        {
+            nint Pin(string s)
+            {
+                var p = Marshal.StringToCoTaskMemUTF8(s);
+                strings.Add(p);
+                return p;
+            }
+
+            var argv = stackalloc byte*[arguments.Count + 1];
+            for (var i = 0; i < arguments.Count; i++)
+            {
+                argv[i] = (byte*)Pin(arguments[i]);
+            }
+
+            argv[arguments.Count] = null;
+            var envp = new byte*[environment.Count + 1];
+            for (var i = 0; i < environment.Count; i++)
+            {
+                envp[i] = (byte*)Pin(environment[i]);
+            }
+
+            fixed (byte** e = envp)
+            fixed (byte* p = Encode(path))
+            {
+                return Result(execve(p, argv, e));
+            }
+        }
+        finally
+        {
+            strings.ForEach(Marshal.FreeCoTaskMem);
+        }
+    }
+
+    /// <summary>A NUL-terminated UTF-8 copy of a path (null for null).</summary>
+    public static byte[]? Encode(string? s)
+    {
+        if (s is null)
+        {
+            return null;
+        }
+
+        var bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];
+        Encoding.UTF8.GetBytes(s, bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,76 @@
+using Gofer.Server.Service;
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gofer.Server.Hosting;
+
+/// <summary>Builds the gRPC server of a gofer: Kestrel on an already-listening Unix socket, HTTP/2 only.</summary>
+public static class GoferHost
+{
+    /// <summary>The service name health checks report for the file service.</summary>
+    public const string ServiceName = "gofer.v1.FileService";
+
+    public static WebApplication Build(ServedMounts mounts, UnixListener listener, LogLevel logLevel)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(logLevel);
+        builder.Logging.AddFilter("Microsoft", logLevel < LogLevel.Warning ? LogLevel.Warning : logLevel);
+
+        var connections = new ConnectionRegistry();
+        builder.Services.AddSingleton(mounts);
+        builder.Services.AddSingleton(connections);
+        builder.Services.AddSingleton<FileOperations>();
+        builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = FileOperations.MaxTransfer + (64 << 10);
+            o.MaxSendMessageSize = null;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ListenHandle((ulong)listener.Socket.Handle, listen =>
+            {
+                // HTTP/2 only: with Http1AndHttp2 on a plaintext socket the .NET client cannot negotiate.
+                listen.Protocols = HttpProtocols.Http2;
+                listen.Use(next => async connection =>
+                {
+                    // Handles belong to one connection: its table lives exactly as long as it does.
+                    connections.Open(connection.ConnectionId);
+                    try
+                    {
+                        await next(connection).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        connections.Close(connection.ConnectionId);
+                    }
+                });
+            });
+        });
+
+        var app = builder.Build();
+        app.MapGrpcService<FileService>();
+        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcReflectionService();
+        var health = app.Services.GetRequiredService<HealthServiceImpl>();
+        health.SetStatus("", Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(ServiceName, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        app.Lifetime.ApplicationStopped.Register(connections.Dispose);
+        return app;
+    }
+}

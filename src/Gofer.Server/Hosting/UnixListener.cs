@@ -1,0 +1,121 @@
+using System.Net.Sockets;
+using Gofer.Native;
+
+namespace Gofer.Server.Hosting;
+
+/// <summary>
+/// The listening Unix socket, bound by the gofer itself before it gives up the host's view, so
+/// that it can then be served from inside the staging root by descriptor.
+/// </summary>
+public sealed class UnixListener : IDisposable
+{
+    private readonly FileDescriptor? directory;
+    private readonly string? fileName;
+    private readonly (ulong Device, ulong Inode) identity;
+
+    private UnixListener(Socket socket, FileDescriptor? directory, string? fileName, (ulong, ulong) identity)
+    {
+        Socket = socket;
+        this.directory = directory;
+        this.fileName = fileName;
+        this.identity = identity;
+    }
+
+    public Socket Socket { get; }
+
+    /// <summary>
+    /// Binds and listens on <paramref name="path"/>. A socket file left by a killed gofer is removed
+    /// first; any other kind of file there is refused, never deleted. The socket is made mode 0600
+    /// by the umask in force during bind(2), so there is no instant at which others may connect.
+    /// </summary>
+    public static unsafe UnixListener Bind(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var parent = Path.GetDirectoryName(full) ?? "/";
+        var name = Path.GetFileName(full);
+        FileDescriptor dir;
+        fixed (byte* p = Syscalls.Encode(parent))
+        {
+            // Kept (O_PATH) so the socket file can be removed at exit, when its path is no longer reachable.
+            dir = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0, out var error)
+                ?? throw new ErrnoException(error, "open socket directory", parent);
+        }
+
+        try
+        {
+            RemoveStale(dir, name, full);
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            var previous = Syscalls.Umask(0x7F); // 0177: the socket file is made 0600
+            try
+            {
+                socket.Bind(new UnixDomainSocketEndPoint(full));
+            }
+            finally
+            {
+                Syscalls.Umask(previous);
+            }
+
+            socket.Listen(512);
+            fixed (byte* n = Syscalls.Encode(name))
+            {
+                ErrnoException.ThrowIfError(Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat), "stat socket", full);
+                return new UnixListener(socket, dir, name, (stat.Device, stat.Inode));
+            }
+        }
+        catch
+        {
+            dir.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Adopts a socket the runtime already bound and listens on (<c>--listen-fd</c>); its file is the runtime's to remove.</summary>
+    public static UnixListener Adopt(int fd)
+    {
+        var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        if (socket.AddressFamily != AddressFamily.Unix || socket.SocketType != SocketType.Stream)
+        {
+            throw new ErrnoException(Errno.EINVAL, "listen-fd", $"{fd} is not a Unix stream socket");
+        }
+
+        return new UnixListener(socket, null, null, default);
+    }
+
+    private static unsafe void RemoveStale(FileDescriptor dir, string name, string full)
+    {
+        fixed (byte* n = Syscalls.Encode(name))
+        {
+            if (Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat) < 0)
+            {
+                return;
+            }
+
+            if (stat.Type != FileStatus.Socket)
+            {
+                throw new ErrnoException(Errno.EEXIST, "socket", $"{full} exists and is not a socket");
+            }
+
+            ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir.Fd, n, 0), "remove stale socket", full);
+        }
+    }
+
+    /// <summary>Closes the socket and removes its file, if it is still the one this listener made.</summary>
+    public unsafe void Dispose()
+    {
+        Socket.Dispose();
+        if (directory is null || fileName is null)
+        {
+            return;
+        }
+
+        fixed (byte* n = Syscalls.Encode(fileName))
+        {
+            if (Syscalls.Stat(directory.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat) == 0 && (stat.Device, stat.Inode) == identity)
+            {
+                Syscalls.UnlinkAt(directory.Fd, n, 0);
+            }
+        }
+
+        directory.Dispose();
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text;
+using Gofer.Native;
+using Google.Protobuf;
+
+namespace Gofer.Server.Service;
+
+/// <summary>
+/// A client-supplied name checked to be exactly one path component, NUL-terminated for the
+/// system call. This check, together with openat relative to a handle and O_NOFOLLOW, is what
+/// keeps every lookup inside its layer: a name can never climb (<c>..</c>), restart from the
+/// root (<c>/</c>), or smuggle a second component.
+/// </summary>
+public static class ComponentName
+{
+    /// <summary>NAME_MAX of every Linux filesystem the gofer serves.</summary>
+    public const int MaxLength = 255;
+
+    /// <summary>The name as a NUL-terminated array, or EINVAL/ENAMETOOLONG naming the operation.</summary>
+    public static byte[] Check(ByteString name, string operation)
+    {
+        var span = name.Span;
+        if (span.Length == 0)
+        {
+            throw new ErrnoException(Errno.EINVAL, operation, "(empty name)");
+        }
+
+        if (span.Length > MaxLength)
+        {
+            throw new ErrnoException(Errno.ENAMETOOLONG, operation, Printable(span));
+        }
+
+        if (span.IndexOfAny((byte)'/', (byte)0) >= 0 || span.SequenceEqual("."u8) || span.SequenceEqual(".."u8))
+        {
+            throw new ErrnoException(Errno.EINVAL, operation, Printable(span));
+        }
+
+        var terminated = new byte[span.Length + 1];
+        span.CopyTo(terminated);
+        return terminated;
+    }
+
+    /// <summary>A name for error messages: UTF-8 where it is, with other bytes and controls escaped.</summary>
+    public static string Printable(ReadOnlySpan<byte> name)
+    {
+        var text = Encoding.UTF8.GetString(name);
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\uFFFD' or < ' ' or '"' or '\\' => builder.Append($"\\x{(int)c:x2}"),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder.ToString();
+    }
+}

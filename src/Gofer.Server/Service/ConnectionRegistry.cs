@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using Gofer.Native;
+
+namespace Gofer.Server.Service;
+
+/// <summary>The handle table of every open client connection, keyed by the transport's connection id.</summary>
+public sealed class ConnectionRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<string, HandleTable> tables = new();
+
+    public int Count => tables.Count;
+
+    /// <summary>Called when a connection is accepted.</summary>
+    public void Open(string connectionId) => tables.TryAdd(connectionId, new HandleTable());
+
+    /// <summary>Called when a connection ends: all of its handles are released.</summary>
+    public void Close(string connectionId)
+    {
+        if (tables.TryRemove(connectionId, out var table))
+        {
+            table.Dispose();
+        }
+    }
+
+    /// <summary>The table of a live connection.</summary>
+    public HandleTable Get(string connectionId) =>
+        tables.TryGetValue(connectionId, out var table)
+            ? table
+            : throw new ErrnoException(Errno.EBADF, "connection", connectionId);
+
+    public void Dispose()
+    {
+        foreach (var id in tables.Keys)
+        {
+            Close(id);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using Gofer.Native;
+using Gofer.Protocol.V1;
+using Google.Protobuf;
+
+namespace Gofer.Server.Service;
+
+public sealed unsafe partial class FileOperations
+{
+    public SetAttrResponse SetAttr(HandleTable table, SetAttrRequest request)
+    {
+        var node = table.Get(request.Handle, "setattr");
+        RequireWritable(node.Layer, "setattr", null);
+        Apply(SetAttrPart.Size, request.HasSize, () => Truncate(node, request.Size));
+        Apply(SetAttrPart.Mode, request.HasMode, () => Chmod(node, request.Mode));
+        Apply(SetAttrPart.Owner, request.HasUid || request.HasGid, () =>
+            SetOwner(node.Fd, request.HasUid ? request.Uid : uint.MaxValue, request.HasGid ? request.Gid : uint.MaxValue, "setattr", null));
+        Apply(SetAttrPart.Times, request.Atime is not null || request.Mtime is not null, () => SetTimes(node, request.Atime, request.Mtime));
+        return new SetAttrResponse { Stat = StatOf(node.Fd, "setattr", null).ToMessage() };
+    }
+
+    private static void Apply(SetAttrPart part, bool wanted, Action change)
+    {
+        if (!wanted)
+        {
+            return;
+        }
+
+        try
+        {
+            change();
+        }
+        catch (ErrnoException e)
+        {
+            throw new SetAttrException(part, e);
+        }
+    }
+
+    private static void Truncate(Node node, long size)
+    {
+        if (size < 0)
+        {
+            throw new ErrnoException(Errno.EINVAL, "truncate", $"size {size}");
+        }
+
+        if (node.IsDirectory)
+        {
+            throw new ErrnoException(Errno.EISDIR, "truncate");
+        }
+
+        if (node.Type != FileStatus.Regular)
+        {
+            throw new ErrnoException(Errno.EINVAL, "truncate");
+        }
+
+        if (node.CanWrite)
+        {
+            ErrnoException.ThrowIfError(Syscalls.Ftruncate(node.Fd.Fd, size), "truncate");
+            return;
+        }
+
+        using var fd = Reopen(node.Fd, Syscalls.O_WRONLY | Syscalls.O_NONBLOCK, "truncate", null);
+        ErrnoException.ThrowIfError(Syscalls.Ftruncate(fd.Fd, size), "truncate");
+    }
+
+    private static void Chmod(Node node, uint mode)
+    {
+        if ((mode & ~0xFFFu) != 0)
+        {
+            throw new ErrnoException(Errno.EINVAL, "chmod", $"mode 0{Convert.ToString(mode, 8)}");
+        }
+
+        // Linux has no mode for symlinks: chmod of one is EOPNOTSUPP, as fchmodat(AT_SYMLINK_NOFOLLOW) says.
+        if (node.Type == FileStatus.Symlink)
+        {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "chmod");
+        }
+
+        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
+        {
+            ErrnoException.ThrowIfError(Syscalls.FchmodAt(Syscalls.AT_FDCWD, path, mode, 0), "chmod");
+        }
+    }
+
+    private static void SetTimes(Node node, Timespec? atime, Timespec? mtime)
+    {
+        foreach (var t in new[] { atime, mtime })
+        {
+            if (t is { Nsec: >= 1_000_000_000 })
+            {
+                throw new ErrnoException(Errno.EINVAL, "utimes", $"nsec {t.Nsec}");
+            }
+        }
+
+        byte empty = 0;
+        ErrnoException.ThrowIfError(
+            Syscalls.UtimensAt(node.Fd.Fd, &empty, atime is null ? null : (atime.Sec, atime.Nsec), mtime is null ? null : (mtime.Sec, mtime.Nsec), Syscalls.AT_EMPTY_PATH),
+            "utimes");
+    }
+
+    public GetXattrResponse GetXattr(HandleTable table, GetXattrRequest request)
+    {
+        var node = table.Get(request.Handle, "getxattr");
+        var name = XattrPolicy.Check(request.Name, node.Layer, "getxattr");
+        var buffer = new byte[XattrPolicy.MaxValueSize];
+        long n;
+        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
+        fixed (byte* nm = name)
+        fixed (byte* b = buffer)
+        {
+            n = ErrnoException.ThrowIfError(Syscalls.GetXattr(path, nm, b, buffer.Length), "getxattr", request.Name);
+        }
+
+        return new GetXattrResponse { Value = ByteString.CopyFrom(buffer, 0, (int)n) };
+    }
+
+    public SetXattrResponse SetXattr(HandleTable table, SetXattrRequest request)
+    {
+        var node = table.Get(request.Handle, "setxattr");
+        var name = XattrPolicy.Check(request.Name, node.Layer, "setxattr");
+        RequireWritable(node.Layer, "setxattr", request.Name);
+        if (request.Value.Length > XattrPolicy.MaxValueSize)
+        {
+            throw new ErrnoException(Errno.E2BIG, "setxattr", request.Name);
+        }
+
+        var flags = request.Flags switch
+        {
+            XattrFlag.None => 0,
+            XattrFlag.Create => Syscalls.XATTR_CREATE,
+            XattrFlag.Replace => Syscalls.XATTR_REPLACE,
+            _ => throw new ErrnoException(Errno.EINVAL, "setxattr", $"{request.Name} (flags {(int)request.Flags})"),
+        };
+        var value = request.Value.Span;
+        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
+        fixed (byte* nm = name)
+        fixed (byte* v = value)
+        {
+            ErrnoException.ThrowIfError(Syscalls.SetXattr(path, nm, v, value.Length, flags), "setxattr", request.Name);
+        }
+
+        return new SetXattrResponse();
+    }
+
+    public ListXattrResponse ListXattr(HandleTable table, ListXattrRequest request)
+    {
+        var node = table.Get(request.Handle, "listxattr");
+        var buffer = new byte[XattrPolicy.MaxValueSize];
+        long n;
+        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
+        fixed (byte* b = buffer)
+        {
+            n = ErrnoException.ThrowIfError(Syscalls.ListXattr(path, b, buffer.Length), "listxattr");
+        }
+
+        var response = new ListXattrResponse();
+        foreach (var range in buffer.AsSpan(0, (int)n).Split((byte)0))
+        {
+            var name = System.Text.Encoding.UTF8.GetString(buffer.AsSpan(0, (int)n)[range]);
+            // Names outside the policy stay invisible: listing them would tell the client of
+            // labels and capabilities it may not touch.
+            if (name.Length > 0 && XattrPolicy.IsAllowed(name, node.Layer))
+            {
+                response.Names.Add(name);
+            }
+        }
+
+        return response;
+    }
+
+    public RemoveXattrResponse RemoveXattr(HandleTable table, RemoveXattrRequest request)
+    {
+        var node = table.Get(request.Handle, "removexattr");
+        var name = XattrPolicy.Check(request.Name, node.Layer, "removexattr");
+        RequireWritable(node.Layer, "removexattr", request.Name);
+        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
+        fixed (byte* nm = name)
+        {
+            ErrnoException.ThrowIfError(Syscalls.RemoveXattr(path, nm), "removexattr", request.Name);
+        }
+
+        return new RemoveXattrResponse();
+    }
+
+    public StatFsResponse StatFs(HandleTable table, StatFsRequest request)
+    {
+        var node = table.Get(request.Handle, "statfs");
+        ErrnoException.ThrowIfError(Syscalls.Fstatfs(node.Fd.Fd, out var status), "statfs");
+        return status.ToMessage();
+    }
+
+    public CloseResponse Close(HandleTable table, CloseRequest request)
+    {
+        var response = new CloseResponse();
+        foreach (var handle in request.Handles)
+        {
+            if (!table.Remove(handle))
+            {
+                response.Unknown.Add(handle);
+            }
+        }
+
+        return response;
+    }
+}

@@ -1,0 +1,226 @@
+using Gofer.Native;
+using Gofer.Protocol.V1;
+using Gofer.Server.Spec;
+
+namespace Gofer.Server.Service;
+
+/// <summary>
+/// The file service's operations, independent of how a request arrived (a unary call or the
+/// Session stream). Each takes the caller's handle table and a request, and returns the response
+/// or throws <see cref="ErrnoException"/> with the exact errno.
+/// </summary>
+/// <remarks>
+/// Rules every operation keeps, because the client is untrusted:
+/// names are single components (<see cref="ComponentName"/>); every lookup is relative to a
+/// handle's descriptor with O_NOFOLLOW, never a path; symlinks are never followed; read-only
+/// layers refuse modifications here, before the kernel would.
+/// </remarks>
+public sealed unsafe partial class FileOperations(ServedMounts mounts)
+{
+    /// <summary>Most components one Walk may name.</summary>
+    public const int MaxWalkNames = 256;
+
+    /// <summary>Largest single Read or Write.</summary>
+    public const int MaxTransfer = 4 << 20;
+
+    public ListMountsResponse ListMounts()
+    {
+        var response = new ListMountsResponse();
+        foreach (var mount in mounts.Plan.Mounts)
+        {
+            var message = new Mount
+            {
+                Destination = mount.Destination,
+                Kind = mount.Kind switch
+                {
+                    Spec.MountKind.Rootfs => Protocol.V1.MountKind.Rootfs,
+                    Spec.MountKind.Bind => Protocol.V1.MountKind.Bind,
+                    _ => Protocol.V1.MountKind.Overlay,
+                },
+                Options = { mount.Options },
+            };
+            if (mount.Overlay is { } overlay)
+            {
+                message.Overlay = new Protocol.V1.OverlayOptions
+                {
+                    XattrPrefix = overlay.XattrPrefix,
+                    Userxattr = overlay.UserXattr,
+                    RedirectDir = overlay.RedirectDir.ToString().ToLowerInvariant(),
+                    ReadOnly = overlay.ReadOnly,
+                };
+            }
+
+            var lowerIndex = 0u;
+            foreach (var layer in mount.Layers)
+            {
+                message.Layers.Add(new Layer
+                {
+                    Id = (uint)layer.Id,
+                    Role = (Protocol.V1.LayerRole)((int)layer.Role + 1),
+                    Index = layer.Role == Spec.LayerRole.Lower ? lowerIndex++ : 0,
+                    ReadOnly = layer.ReadOnly,
+                });
+            }
+
+            response.Mounts.Add(message);
+        }
+
+        return response;
+    }
+
+    public AttachResponse Attach(HandleTable table, AttachRequest request)
+    {
+        var layer = mounts.Layer(request.Layer);
+        var fd = Reopen(layer.Root, Syscalls.O_PATH | Syscalls.O_DIRECTORY, "attach", null);
+        var stat = StatOf(fd, "attach", null);
+        return new AttachResponse { Handle = table.Add(new Node(layer, fd, stat.Type)), Stat = stat.ToMessage() };
+    }
+
+    public StatResponse Stat(HandleTable table, StatRequest request)
+    {
+        var node = table.Get(request.Handle, "stat");
+        return new StatResponse { Stat = StatOf(node.Fd, "stat", null).ToMessage() };
+    }
+
+    public WalkResponse Walk(HandleTable table, WalkRequest request)
+    {
+        var start = table.Get(request.Directory, "walk");
+        if (request.Names.Count > MaxWalkNames)
+        {
+            throw new ErrnoException(Errno.E2BIG, "walk", $"{request.Names.Count} names");
+        }
+
+        // Check every name before looking anything up, so a bad one fails the call whole.
+        var names = request.Names.Select(n => ComponentName.Check(n, "walk")).ToArray();
+        var xattrNames = request.Xattrs.Select(x => XattrPolicy.Check(x, start.Layer, "walk")).ToArray();
+        var response = new WalkResponse { Status = WalkStatus.Complete };
+        var current = start.Fd;
+        var currentType = start.Type;
+        var opened = new List<FileDescriptor>(names.Length);
+        try
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (currentType != FileStatus.Directory)
+                {
+                    response.Status = currentType == FileStatus.Symlink ? WalkStatus.Symlink : WalkStatus.Stopped;
+                    response.Errno = currentType == FileStatus.Symlink ? 0 : Errno.ENOTDIR;
+                    break;
+                }
+
+                FileDescriptor? fd;
+                int error;
+                fixed (byte* name = names[i])
+                {
+                    // O_NOFOLLOW with O_PATH yields a descriptor on a symlink itself: the walk
+                    // reports it and stops, the client decides what its target means.
+                    fd = Syscalls.OpenAt(current.Fd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out error);
+                }
+
+                if (fd is null)
+                {
+                    response.Status = WalkStatus.Stopped;
+                    response.Errno = error;
+                    break;
+                }
+
+                opened.Add(fd);
+                var stat = StatOf(fd, "walk", request.Names[i]);
+                var entry = new WalkEntry { Name = request.Names[i], Stat = stat.ToMessage() };
+                if (stat.IsDirectory)
+                {
+                    ReadXattrs(fd, request.Xattrs, xattrNames, entry);
+                }
+
+                response.Entries.Add(entry);
+                current = fd;
+                currentType = stat.Type;
+            }
+
+            KeepHandles(table, start.Layer, request.Handles, opened, response);
+        }
+        finally
+        {
+            opened.ForEach(fd => fd.Dispose());
+        }
+
+        return response;
+    }
+
+    private static void KeepHandles(HandleTable table, ServedLayer layer, WalkHandles mode, List<FileDescriptor> opened, WalkResponse response)
+    {
+        for (var i = 0; i < opened.Count; i++)
+        {
+            if (mode == WalkHandles.All || (mode == WalkHandles.Last && i == opened.Count - 1))
+            {
+                // The table owns the descriptor from here on; the list must not close it.
+                response.Entries[i].Handle = table.Add(new Node(layer, opened[i], response.Entries[i].Stat.Mode & FileStatus.TypeMask));
+                opened[i] = new FileDescriptor();
+            }
+        }
+    }
+
+    private static void ReadXattrs(FileDescriptor fd, Google.Protobuf.Collections.RepeatedField<string> names, byte[][] encoded, WalkEntry entry)
+    {
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        Span<byte> value = stackalloc byte[1024];
+        fixed (byte* path = Syscalls.Encode(fd.ProcPath))
+        fixed (byte* v = value)
+        {
+            for (var i = 0; i < names.Count; i++)
+            {
+                fixed (byte* name = encoded[i])
+                {
+                    var n = Syscalls.GetXattr(path, name, v, value.Length);
+                    if (n >= 0)
+                    {
+                        entry.Xattrs.Add(new Xattr { Name = names[i], Value = Google.Protobuf.ByteString.CopyFrom(value[..(int)n]) });
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>statx of a descriptor, never following a symlink.</summary>
+    private static FileStatus StatOf(FileDescriptor fd, string operation, Google.Protobuf.ByteString? name)
+    {
+        ErrnoException.ThrowIfError(Syscalls.Stat(fd, out var status), operation, name is null ? null : ComponentName.Printable(name.Span));
+        return status;
+    }
+
+    /// <summary>
+    /// Opens the file a descriptor refers to afresh, through its /proc/self/fd magic link: the
+    /// link resolves to that very file, so no name is looked up again and nothing can be swapped
+    /// in between.
+    /// </summary>
+    private static FileDescriptor Reopen(FileDescriptor fd, int flags, string operation, string? name)
+    {
+        fixed (byte* path = Syscalls.Encode(fd.ProcPath))
+        {
+            return Syscalls.OpenAt(Syscalls.AT_FDCWD, path, flags, 0, out var error)
+                ?? throw new ErrnoException(error, operation, name);
+        }
+    }
+
+    /// <summary>EROFS for any modification of a read-only layer.</summary>
+    private static void RequireWritable(ServedLayer layer, string operation, string? name)
+    {
+        if (layer.ReadOnly)
+        {
+            throw new ErrnoException(Errno.EROFS, operation, name);
+        }
+    }
+
+    /// <summary>The directory node of a handle, ENOTDIR when it is not one.</summary>
+    private static Node Directory(HandleTable table, ulong handle, string operation)
+    {
+        var node = table.Get(handle, operation);
+        return node.IsDirectory ? node : throw new ErrnoException(Errno.ENOTDIR, operation, $"handle {handle}");
+    }
+
+    private static string Printable(Google.Protobuf.ByteString name) => ComponentName.Printable(name.Span);
+}

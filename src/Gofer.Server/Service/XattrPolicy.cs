@@ -1,0 +1,41 @@
+using Gofer.Native;
+
+namespace Gofer.Server.Service;
+
+/// <summary>
+/// Which extended attributes a client may touch. <c>user.*</c> describes files and is the
+/// container's own business. The overlay's private prefix is allowed on the layers of an overlay
+/// mount so the sentry can read and write whiteout/opaque/redirect markers there. Everything else
+/// is refused: <c>security.*</c> holds capabilities and LSM labels the host kernel acts on,
+/// <c>system.*</c> holds ACLs that would change who on the host may open the file, and other
+/// <c>trusted.*</c> names are reserved to host administrators.
+/// </summary>
+public static class XattrPolicy
+{
+    /// <summary>Longest xattr name the kernel accepts (XATTR_NAME_MAX).</summary>
+    public const int MaxNameLength = 255;
+
+    /// <summary>Largest xattr value the kernel accepts (XATTR_SIZE_MAX).</summary>
+    public const int MaxValueSize = 65_536;
+
+    public static bool IsAllowed(string name, ServedLayer layer) =>
+        name.StartsWith("user.", StringComparison.Ordinal) && name.Length > "user.".Length
+        || layer.OverlayXattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length;
+
+    /// <summary>The name NUL-terminated, or EPERM/EINVAL/ERANGE naming it.</summary>
+    public static byte[] Check(string name, ServedLayer layer, string operation)
+    {
+        if (name.Length == 0 || name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ErrnoException(Errno.EINVAL, operation, name);
+        }
+
+        if (!IsAllowed(name, layer))
+        {
+            throw new ErrnoException(Errno.EPERM, operation, name);
+        }
+
+        var encoded = Syscalls.Encode(name)!;
+        return encoded.Length - 1 > MaxNameLength ? throw new ErrnoException(Errno.ERANGE, operation, name) : encoded;
+    }
+}

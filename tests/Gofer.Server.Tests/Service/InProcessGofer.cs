@@ -1,0 +1,101 @@
+using System.Net.Sockets;
+using Gofer.Server.Hosting;
+using Gofer.Server.Service;
+using Gofer.Server.Spec;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Gofer.Server.Tests.Service;
+
+/// <summary>
+/// A gofer served in this process over a real Unix socket, on temporary layers: an overlay mount
+/// (two lowers, upper, work) and a bind mount. No namespaces or staging: the layers are opened by
+/// their source paths, which is what the file service sees either way.
+/// </summary>
+public sealed class InProcessGofer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly UnixListener listener;
+    private readonly ServedMounts mounts;
+
+    private InProcessGofer(TempDirectory root, WebApplication app, UnixListener listener, ServedMounts mounts, string socketPath)
+    {
+        Root = root;
+        this.app = app;
+        this.listener = listener;
+        this.mounts = mounts;
+        SocketPath = socketPath;
+    }
+
+    public TempDirectory Root { get; }
+
+    public string SocketPath { get; }
+
+    public string Lower0 => Root.Combine("lower0");
+
+    public string Lower1 => Root.Combine("lower1");
+
+    public string Upper => Root.Combine("upper");
+
+    public string Bind => Root.Combine("bind");
+
+    /// <summary>Layer ids as the plan assigns them.</summary>
+    public const uint Lower0Id = 1, Lower1Id = 2, UpperId = 3, WorkId = 4, BindId = 5;
+
+    public static async Task<InProcessGofer> StartAsync()
+    {
+        var root = new TempDirectory();
+        foreach (var d in new[] { "lower0", "lower1", "upper", "work", "bind" })
+        {
+            root.Make(d);
+        }
+
+        var overlay = new OverlayOptions([root.Combine("lower0"), root.Combine("lower1")], root.Combine("upper"), root.Combine("work"), false, RedirectDir.Off, false);
+        var plan = new MountPlan(root.Path, [
+            new PlannedMount(0, "/data", MountKind.Overlay, ["lowerdir=…"], overlay, [
+                new LayerPlan(1, LayerRole.Lower, root.Combine("lower0"), "/m0/lower0", true, false),
+                new LayerPlan(2, LayerRole.Lower, root.Combine("lower1"), "/m0/lower1", true, false),
+                new LayerPlan(3, LayerRole.Upper, root.Combine("upper"), "/m0/upper", false, false),
+                new LayerPlan(4, LayerRole.Work, root.Combine("work"), "/m0/work", false, false),
+            ]),
+            new PlannedMount(1, "/bind", MountKind.Bind, ["rbind"], null, [
+                new LayerPlan(5, LayerRole.Bind, root.Combine("bind"), "/m1/bind", false, true),
+            ]),
+        ], []);
+        var mounts = ServedMounts.Open(plan, layer => layer.SourcePath);
+        var socketPath = root.Combine("gofer.sock");
+        var listener = UnixListener.Bind(socketPath);
+        var app = GoferHost.Build(mounts, listener, LogLevel.Warning);
+        await app.StartAsync();
+        return new InProcessGofer(root, app, listener, mounts, socketPath);
+    }
+
+    /// <summary>A new client connection (its own HTTP/2 connection, so its own handles).</summary>
+    public Protocol.V1.FileService.FileServiceClient Connect() => new(Channel(SocketPath));
+
+    public static GrpcChannel Channel(string socketPath) =>
+        GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, token) =>
+                {
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token);
+                    return new NetworkStream(socket, ownsSocket: true);
+                },
+            },
+            MaxReceiveMessageSize = null,
+            MaxSendMessageSize = null,
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        listener.Dispose();
+        mounts.Dispose();
+        Root.Dispose();
+    }
+}
