@@ -19,15 +19,7 @@ public static class GoferHost
     public static WebApplication Build(ServedMounts mounts, UnixListener listener, LogLevel logLevel)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(logLevel);
-        builder.Logging.AddFilter("Microsoft", logLevel < LogLevel.Warning ? LogLevel.Warning : logLevel);
+        ConsoleLogging.Configure(builder.Logging, logLevel);
 
         var connections = new ConnectionRegistry();
         builder.Services.AddSingleton(mounts);

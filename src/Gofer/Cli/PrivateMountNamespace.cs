@@ -1,0 +1,49 @@
+using Gofer.Native;
+
+namespace Gofer.Cli;
+
+/// <summary>
+/// Puts `gofer serve` in a mount namespace of its own. A .NET process has several threads before
+/// Main, and unshare(CLONE_NEWNS) moves only the calling thread, so the gofer unshares on this
+/// thread and at once execs itself from it: the new image starts with the namespace as a whole.
+/// The pid stays the same, so a runtime that spawned the gofer keeps the right process.
+/// </summary>
+public static class PrivateMountNamespace
+{
+    /// <summary>
+    /// Carries the mount namespace the gofer started in across the exec. The new image is inside
+    /// its own namespace exactly when its namespace differs from that one; a stale or copied
+    /// variable (naming the current namespace) makes it unshare again rather than mount on the host.
+    /// </summary>
+    private const string OriginVariable = "GOFER_ORIGIN_MOUNT_NAMESPACE";
+
+    /// <summary>True when this process already runs in a namespace the gofer made for itself.</summary>
+    public static bool IsEntered()
+    {
+        var origin = Environment.GetEnvironmentVariable(OriginVariable);
+        return origin is not null && origin != CurrentNamespace();
+    }
+
+    /// <summary>Unshares the mount namespace and re-executes this binary with the same arguments. Returns only by throwing.</summary>
+    public static void ReexecInside(IReadOnlyList<string> arguments)
+    {
+        var origin = CurrentNamespace();
+        var result = Syscalls.Unshare(Syscalls.CLONE_NEWNS);
+        if (result < 0)
+        {
+            throw new ErrnoException(-result, "unshare(CLONE_NEWNS): gofer serve needs CAP_SYS_ADMIN (root, or root of a user namespace)");
+        }
+
+        var environment = Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .Where(e => (string)e.Key != OriginVariable)
+            .Select(e => $"{e.Key}={e.Value}")
+            .Append($"{OriginVariable}={origin}")
+            .ToList();
+        var self = Environment.ProcessPath ?? "/proc/self/exe";
+        ErrnoException.ThrowIfError(Syscalls.Execve("/proc/self/exe", [self, .. arguments], environment), "execve", self);
+    }
+
+    private static string CurrentNamespace() =>
+        new FileInfo("/proc/self/ns/mnt").LinkTarget ?? throw new ErrnoException(Errno.ENOENT, "readlink", "/proc/self/ns/mnt");
+}

@@ -1,0 +1,14 @@
+using Gofer.Native;
+
+namespace Gofer.Cli;
+
+/// <summary>`--ready-fd N`: one byte written once serving, then the descriptor closed, so a runtime can wait on a pipe instead of polling the socket.</summary>
+public sealed class ReadyNotifier(int fd)
+{
+    public unsafe void Signal()
+    {
+        byte ready = (byte)'R';
+        Syscalls.Write(fd, &ready, 1);
+        using var owned = new FileDescriptor(fd);
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Gofer.Native;
+using Gofer.Server.Hosting;
+using Gofer.Server.Service;
+using Gofer.Server.Spec;
+using Gofer.Server.Staging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Gofer.Cli;
+
+/// <summary>`gofer serve`: stage a bundle's layers privately and serve them on a Unix socket until SIGTERM/SIGINT.</summary>
+public static class ServeCommand
+{
+    public static Command Create(IReadOnlyList<string> rawArguments)
+    {
+        var bundle = new Option<string>("--bundle") { Description = "The OCI bundle directory (holding config.json).", Required = true };
+        var socket = new Option<string?>("--socket") { Description = "Path of the Unix socket to create (mode 0600; a stale socket file is replaced)." };
+        var listenFd = new Option<int?>("--listen-fd") { Description = "Serve a socket the runtime already bound and listens on, by descriptor number." };
+        var readyFd = new Option<int?>("--ready-fd") { Description = "Write one byte to this descriptor once serving, then close it." };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Trace, Debug, Information, Warning, Error, Critical or None.", DefaultValueFactory = _ => LogLevel.Information };
+        var command = new Command("serve", "Stage every layer of the bundle's mounts in a private mount namespace and serve them over gRPC.")
+        {
+            bundle, socket, listenFd, readyFd, logLevel,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(socket) is null) == (result.GetValue(listenFd) is null))
+            {
+                result.AddError("give exactly one of --socket PATH and --listen-fd N");
+            }
+
+            if (result.GetValue(listenFd) is < 0 || result.GetValue(readyFd) is < 0)
+            {
+                result.AddError("descriptor numbers must not be negative");
+            }
+        });
+        command.SetAction((result, _) => RunAsync(
+            rawArguments,
+            result.GetValue(bundle)!,
+            result.GetValue(socket),
+            result.GetValue(listenFd),
+            result.GetValue(readyFd) is { } fd ? new ReadyNotifier(fd) : null,
+            result.GetValue(logLevel)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> rawArguments, string bundle, string? socketPath, int? listenFd, ReadyNotifier? ready, LogLevel level)
+    {
+        if (!PrivateMountNamespace.IsEntered())
+        {
+            PrivateMountNamespace.ReexecInside(rawArguments);
+        }
+
+        // Modes travel exactly as the client gives them: the client applies its own umask.
+        Syscalls.Umask(0);
+        var loaded = BundleLoader.Load(bundle, new UpperFilesystemProbe());
+        if (!loaded.CanServe)
+        {
+            foreach (var problem in loaded.Problems)
+            {
+                await Console.Error.WriteLineAsync($"gofer: {problem}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.SpecRefused;
+        }
+
+        var plan = loaded.Plan!;
+        using var loggers = LoggerFactory.Create(b => ConsoleLogging.Configure(b, level));
+        using var listener = listenFd is { } fd ? UnixListener.Adopt(fd) : UnixListener.Bind(socketPath!);
+        StagingRoot.Enter(plan, loggers.CreateLogger("Gofer.Staging"));
+        using var mounts = ServedMounts.Open(plan, layer => layer.StagingPath);
+        await using var app = GoferHost.Build(mounts, listener, level);
+        if (ready is not null)
+        {
+            app.Lifetime.ApplicationStarted.Register(ready.Signal);
+        }
+
+        await app.RunAsync().ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}
