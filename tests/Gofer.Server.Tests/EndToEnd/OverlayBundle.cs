@@ -11,12 +11,12 @@ public sealed class OverlayBundle : IDisposable
     public OverlayBundle()
     {
         Directory = new TempDirectory("gofer-bundle-");
-        File.WriteAllText(Path.Combine(Directory.Make("rootfs", "etc"), "hostname"), "container\n");
-        File.WriteAllText(Path.Combine(Directory.Make("layers", "top:colon"), "top.txt"), "top\n");
-        File.WriteAllText(Path.Combine(Directory.Make("layers", "base", "dir"), "base.txt"), "base\n");
+        File.WriteAllText(System.IO.Path.Combine(Directory.Make("rootfs", "etc"), "hostname"), "container\n");
+        File.WriteAllText(System.IO.Path.Combine(Directory.Make("layers", "top:colon"), "top.txt"), "top\n");
+        File.WriteAllText(System.IO.Path.Combine(Directory.Make("layers", "base", "dir"), "base.txt"), "base\n");
         Directory.Make("layers", "upper");
         Directory.Make("layers", "work");
-        File.WriteAllText(Path.Combine(Directory.Make("shared"), "shared.txt"), "shared\n");
+        File.WriteAllText(System.IO.Path.Combine(Directory.Make("shared"), "shared.txt"), "shared\n");
         Write(DefaultOptions);
     }
 

@@ -1,7 +1,7 @@
 namespace Gofer.Server.Tests.EndToEnd;
 
 /// <summary>A refused spec: a one-line error naming what is wrong, a non-zero exit, and the host untouched.</summary>
-[Collection(PublishedGoferCollection.Name)]
+[Collection(SharedPublishedGofer.Name)]
 public sealed class RefusalTests(PublishedGofer gofer)
 {
     [Theory]

@@ -4,7 +4,7 @@ using Google.Protobuf;
 namespace Gofer.Server.Tests.EndToEnd;
 
 /// <summary>`gofer serve` as a runtime runs it: the published binary, as root, on a bundle with an overlay.</summary>
-[Collection(PublishedGoferCollection.Name)]
+[Collection(SharedPublishedGofer.Name)]
 public sealed class ServeTests(PublishedGofer gofer)
 {
     [Fact]

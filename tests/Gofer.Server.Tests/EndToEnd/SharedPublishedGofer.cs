@@ -2,7 +2,7 @@ namespace Gofer.Server.Tests.EndToEnd;
 
 /// <summary>End-to-end tests share one published binary.</summary>
 [CollectionDefinition(Name)]
-public sealed class PublishedGoferCollection : ICollectionFixture<PublishedGofer>
+public sealed class SharedPublishedGofer : ICollectionFixture<PublishedGofer>
 {
     public const string Name = "published gofer";
 }
