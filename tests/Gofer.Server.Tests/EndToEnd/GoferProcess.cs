@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Gofer.Server.Tests.Service;
+using Gofer.Sentry.Connection;
 
 namespace Gofer.Server.Tests.EndToEnd;
 
@@ -53,7 +53,7 @@ public sealed class GoferProcess : IAsyncDisposable
         return gofer;
     }
 
-    public Protocol.V1.FileService.FileServiceClient Connect() => new(InProcessGofer.Channel(SocketPath));
+    public Protocol.V1.FileService.FileServiceClient Connect() => new(GoferChannel.ForUnixSocket(SocketPath));
 
     /// <summary>Sends SIGTERM and returns the exit code and everything written to stderr.</summary>
     public async Task<(int ExitCode, string Stderr)> TerminateAsync()

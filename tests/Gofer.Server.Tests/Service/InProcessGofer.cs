@@ -1,8 +1,7 @@
-using System.Net.Sockets;
 using Gofer.Server.Hosting;
 using Gofer.Server.Service;
 using Gofer.Server.Spec;
-using Grpc.Net.Client;
+using Gofer.Sentry.Connection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
@@ -72,23 +71,7 @@ public sealed class InProcessGofer : IAsyncDisposable
     }
 
     /// <summary>A new client connection (its own HTTP/2 connection, so its own handles).</summary>
-    public Protocol.V1.FileService.FileServiceClient Connect() => new(Channel(SocketPath));
-
-    public static GrpcChannel Channel(string socketPath) =>
-        GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectCallback = async (_, token) =>
-                {
-                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token);
-                    return new NetworkStream(socket, ownsSocket: true);
-                },
-            },
-            MaxReceiveMessageSize = null,
-            MaxSendMessageSize = null,
-        });
+    public Protocol.V1.FileService.FileServiceClient Connect() => new(GoferChannel.ForUnixSocket(SocketPath));
 
     public async ValueTask DisposeAsync()
     {
