@@ -60,6 +60,24 @@ public static unsafe partial class Syscalls
 
     public static uint Umask(uint mask) => (uint)umask((mode_t)mask);
 
+    /// <summary>pipe2(O_CLOEXEC): a read end and a write end, neither inherited by children unless asked.</summary>
+    public static (FileDescriptor Read, FileDescriptor Write) Pipe()
+    {
+        var fds = stackalloc int[2];
+        ErrnoException.ThrowIfError(Result(pipe2(fds, O_CLOEXEC)), "pipe2");
+        return (new FileDescriptor(fds[0]), new FileDescriptor(fds[1]));
+    }
+
+    /// <summary>Lets a descriptor survive exec (clears FD_CLOEXEC), to hand it to a child by number.</summary>
+    public static int Inherit(int fd)
+    {
+        const int setDescriptorFlags = 2; // F_SETFD
+        return Result(fcntl(fd, setDescriptorFlags, 0));
+    }
+
+    /// <summary>kill(2).</summary>
+    public static int Kill(int pid, int signal) => Result(kill(pid, signal));
+
     /// <summary>execve(2): replaces the process image, keeping its pid and its descriptors without O_CLOEXEC.</summary>
     public static int Execve(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment)
     {

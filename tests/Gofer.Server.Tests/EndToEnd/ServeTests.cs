@@ -1,4 +1,5 @@
 using Gofer.Protocol.V1;
+using Gofer.Sentry.Launch;
 using Google.Protobuf;
 
 namespace Gofer.Server.Tests.EndToEnd;
@@ -11,8 +12,8 @@ public sealed class ServeTests(PublishedGofer gofer)
     public async Task Serves_every_layer_of_an_overlay_with_an_escaped_colon_and_relative_paths()
     {
         using var bundle = new OverlayBundle();
-        await using var process = await GoferProcess.StartAsync(gofer.Binary, bundle.Path, bundle.Directory.Combine("gofer.sock"));
-        var client = process.Connect();
+        await using var process = await GoferServerProcess.StartAsync(gofer.Binary, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+        var client = new FileService.FileServiceClient(process.Connect());
 
         var mounts = (await client.ListMountsAsync(new ListMountsRequest())).Mounts;
         Assert.Equal(["/", "/data", "/shared"], mounts.Select(m => m.Destination));
@@ -34,7 +35,7 @@ public sealed class ServeTests(PublishedGofer gofer)
     {
         using var bundle = new OverlayBundle();
         var hostMounts = File.ReadAllText("/proc/self/mountinfo");
-        await using var process = await GoferProcess.StartAsync(gofer.Binary, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+        await using var process = await GoferServerProcess.StartAsync(gofer.Binary, bundle.Path, bundle.Directory.Combine("gofer.sock"));
 
         Assert.NotEqual(new FileInfo("/proc/self/ns/mnt").LinkTarget, new FileInfo($"/proc/{process.Pid}/ns/mnt").LinkTarget);
         var staged = MountInfo.Read(process.Pid).ToDictionary(m => m.MountPoint);
@@ -69,9 +70,9 @@ public sealed class ServeTests(PublishedGofer gofer)
         using var bundle = new OverlayBundle();
         var hostMounts = File.ReadAllText("/proc/self/mountinfo");
         var socket = bundle.Directory.Combine("gofer.sock");
-        await using var process = await GoferProcess.StartAsync(gofer.Binary, bundle.Path, socket);
+        await using var process = await GoferServerProcess.StartAsync(gofer.Binary, bundle.Path, socket);
         Assert.Equal("600", Tool.Check("stat", "-c", "%a", socket).Trim());
-        var client = process.Connect();
+        var client = new FileService.FileServiceClient(process.Connect());
         var upper = (await client.ListMountsAsync(new ListMountsRequest())).Mounts[1].Layers[2];
         var root = await client.AttachAsync(new AttachRequest { Layer = upper.Id });
 

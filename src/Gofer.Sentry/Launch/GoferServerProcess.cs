@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gofer.Native;
+using Gofer.Sentry.Connection;
+using Grpc.Net.Client;
+
+namespace Gofer.Sentry.Launch;
+
+/// <summary>
+/// A `gofer serve` child process, started the way a runtime starts one: readiness arrives as one
+/// byte on a pipe passed with --ready-fd, so nobody polls the socket or sleeps.
+/// </summary>
+public sealed class GoferServerProcess : IAsyncDisposable
+{
+    /// <summary>SIGTERM: the gofer's graceful stop.</summary>
+    public const int Sigterm = 15;
+
+    private readonly Process process;
+    private readonly Task<string> stderr;
+
+    private GoferServerProcess(Process process, Task<string> stderr, string socketPath)
+    {
+        this.process = process;
+        this.stderr = stderr;
+        SocketPath = socketPath;
+    }
+
+    public int Pid => process.Id;
+
+    public string SocketPath { get; }
+
+    /// <summary>
+    /// Starts `BINARY serve --bundle B --socket S --ready-fd N` and waits until it serves. With
+    /// <paramref name="listenFd"/>, the gofer is handed that listening socket (which must be bound
+    /// at <paramref name="socketPath"/> and inheritable) instead of creating one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The gofer exited before serving; the message holds its stderr.</exception>
+    public static async Task<GoferServerProcess> StartAsync(string binary, string bundle, string socketPath, int? listenFd = null)
+    {
+        string[] listen = listenFd is { } l ? ["--listen-fd", l.ToString(CultureInfo.InvariantCulture)] : ["--socket", socketPath];
+        var (readEnd, writeEnd) = Syscalls.Pipe();
+        using var ready = readEnd;
+        Process process;
+        using (writeEnd)
+        {
+            // Only the write end's number crosses the exec; the parent's copy is closed right
+            // after, so end-of-file on the read end means the gofer exited without serving.
+            ErrnoException.ThrowIfError(Syscalls.Inherit(writeEnd.Fd), "fcntl(F_SETFD)");
+            var fd = writeEnd.Fd.ToString(CultureInfo.InvariantCulture);
+            process = Process.Start(new ProcessStartInfo(binary, ["serve", "--bundle", bundle, .. listen, "--ready-fd", fd])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            }) ?? throw new InvalidOperationException($"could not start {binary}");
+        }
+
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(ready.DangerousGetHandle(), ownsHandle: false), FileAccess.Read, 1);
+        var buffer = new byte[1];
+        if (await stream.ReadAsync(buffer).ConfigureAwait(false) != 1)
+        {
+            await process.WaitForExitAsync().ConfigureAwait(false);
+            var message = $"gofer exited with status {process.ExitCode} before serving:\n{await stderr.ConfigureAwait(false)}";
+            process.Dispose();
+            throw new InvalidOperationException(message);
+        }
+
+        return new GoferServerProcess(process, stderr, socketPath);
+    }
+
+    /// <summary>A new channel (its own connection) to the gofer.</summary>
+    public GrpcChannel Connect() => GoferChannel.ForUnixSocket(SocketPath);
+
+    /// <summary>Sends SIGTERM, waits for the exit, and returns its status and the gofer's stderr.</summary>
+    public async Task<(int ExitCode, string Stderr)> TerminateAsync()
+    {
+        ErrnoException.ThrowIfError(Syscalls.Kill(process.Id, Sigterm), "kill");
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        return (process.ExitCode, await stderr.ConfigureAwait(false));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill();
+            await process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        process.Dispose();
+    }
+}
