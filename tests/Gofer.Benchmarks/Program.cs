@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gofer.Benchmarks;
+using Gofer.Native;
+using Gofer.Protocol.V1;
+using Gofer.Sentry.Launch;
+using Gofer.Server.Tests.EndToEnd;
+using Google.Protobuf;
+
+// Startup, idle memory and lookup latency of the published gofer, each beside a reference
+// measured in the same run. Usage: dotnet run -c Release --project tests/Gofer.Benchmarks [-- PATH-TO-GOFER]
+var binary = args.Length > 0 ? Path.GetFullPath(args[0]) : Publish();
+const int Starts = 21, Warmup = 500, Calls = 5000;
+using var bundle = new OverlayBundle();
+var report = new List<(string What, double Value, string Unit, string Reference, double ReferenceValue)>();
+
+// 1. exec → ready, against exec → exit of `true` (the floor of starting any process here).
+var ready = new Samples();
+var rss = new Samples();
+var trueExec = new Samples();
+for (var i = 0; i < Starts; i++)
+{
+    var start = Stopwatch.GetTimestamp();
+    await using (var gofer = await GoferServerProcess.StartAsync(binary, bundle.Path, bundle.Directory.Combine($"start{i}.sock")))
+    {
+        ready.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        rss.Add(ResidentMebibytes(gofer.Pid));
+            await gofer.TerminateAsync();
+    }
+
+    start = Stopwatch.GetTimestamp();
+    using (var process = Process.Start("true"))
+    {
+        await process.WaitForExitAsync();
+    }
+
+    trueExec.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+}
+
+report.Add(("exec → serving", ready.Median, "ms", "exec of true", trueExec.Median));
+report.Add(("idle RSS after ready", rss.Median, "MiB", "goal", 30));
+
+// 2. A three-component walk with a stat of each component, over one connection.
+var file = bundle.Directory.Combine("layers", "top:colon", "a", "b", "f");
+Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+File.WriteAllText(file, "x");
+await using (var gofer = await GoferServerProcess.StartAsync(binary, bundle.Path, bundle.Directory.Combine("walk.sock")))
+{
+    var client = new FileService.FileServiceClient(gofer.Connect());
+    var layer = (await client.ListMountsAsync(new ListMountsRequest())).Mounts[1].Layers[0].Id;
+    var root = await client.AttachAsync(new AttachRequest { Layer = layer });
+    var walk = new WalkRequest { Directory = root.Handle, Names = { ByteString.CopyFromUtf8("a"), ByteString.CopyFromUtf8("b"), ByteString.CopyFromUtf8("f") }, Handles = WalkHandles.None };
+
+    var local = await Samples.TimeAsync(Warmup, Calls, () =>
+    {
+        unsafe
+        {
+            fixed (byte* p = Syscalls.Encode(file))
+            {
+                Syscalls.Stat(Syscalls.AT_FDCWD, p, Syscalls.AT_SYMLINK_NOFOLLOW, out _);
+            }
+        }
+
+        return Task.CompletedTask;
+    });
+
+    using var session = client.Session();
+    var tag = 0UL;
+    var streamed = await Samples.TimeAsync(Warmup, Calls, async () =>
+    {
+        await session.RequestStream.WriteAsync(new SessionRequest { Tag = ++tag, Walk = walk });
+        await session.ResponseStream.MoveNext(CancellationToken.None);
+        if (session.ResponseStream.Current.Walk.Entries.Count != 3)
+        {
+            throw new InvalidOperationException("walk did not reach the file");
+        }
+    });
+    await session.RequestStream.CompleteAsync();
+
+    var unary = await Samples.TimeAsync(Warmup, Calls, async () => await client.WalkAsync(walk));
+    report.Add(("walk+stat, Session stream", streamed.Median, "µs", "local fstatat", local.Median));
+    report.Add(("walk+stat, unary call", unary.Median, "µs", "local fstatat", local.Median));
+    report.Add(($"RSS after {2 * (Warmup + Calls)} walks", ResidentMebibytes(gofer.Pid), "MiB", "goal", 30));
+}
+
+Console.WriteLine($"gofer benchmark: medians of {Starts} starts and {Calls} calls; binary {binary}");
+Console.WriteLine($"{"measure",-28} {"gofer",12} {"reference",26} {"ratio",8}");
+foreach (var (what, value, unit, reference, referenceValue) in report)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what,-28} {value,8:F1} {unit,-3} {reference + " " + referenceValue.ToString("F1", CultureInfo.InvariantCulture) + " " + unit,26} {value / referenceValue,7:F2}×"));
+}
+
+static double ResidentMebibytes(int pid) =>
+    File.ReadLines($"/proc/{pid}/status")
+        .Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+        .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
+        .Single();
+
+static string Publish()
+{
+    var repository = AppContext.BaseDirectory;
+    while (!File.Exists(Path.Combine(repository, "Gofer.sln")))
+    {
+        repository = Path.GetDirectoryName(repository) ?? throw new InvalidOperationException("run from inside the repository");
+    }
+
+    var output = Path.Combine(repository, "artifacts", "bench-gofer");
+    using var publish = Process.Start("dotnet", ["publish", Path.Combine(repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet"]);
+    publish.WaitForExit();
+    return publish.ExitCode == 0 ? Path.Combine(output, "gofer") : throw new InvalidOperationException("dotnet publish failed");
+}
