@@ -75,6 +75,12 @@ await using (var gofer = await GoferServerProcess.StartAsync(binary, bundle.Path
             throw new InvalidOperationException("walk did not reach the file");
         }
     });
+    var statOnly = await Samples.TimeAsync(Warmup, Calls, async () =>
+    {
+        await session.RequestStream.WriteAsync(new SessionRequest { Tag = ++tag, Stat = new StatRequest { Handle = root.Handle } });
+        await session.ResponseStream.MoveNext(CancellationToken.None);
+    });
+    report.Add(("stat, Session stream", statOnly.Median, "µs", "local fstatat", local.Median));
     await session.RequestStream.CompleteAsync();
 
     var unary = await Samples.TimeAsync(Warmup, Calls, async () => await client.WalkAsync(walk));

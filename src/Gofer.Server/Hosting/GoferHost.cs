@@ -32,6 +32,7 @@ public static class GoferHost
             o.MaxSendMessageSize = null;
         });
         builder.Services.AddGrpcReflection();
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -34,12 +34,14 @@ public static class PrivateMountNamespace
             throw new ErrnoException(-result, "unshare(CLONE_NEWNS): gofer serve needs CAP_SYS_ADMIN (root, or root of a user namespace)");
         }
 
-        var environment = Environment.GetEnvironmentVariables()
-            .Cast<System.Collections.DictionaryEntry>()
-            .Where(e => (string)e.Key != OriginVariable)
-            .Select(e => $"{e.Key}={e.Value}")
-            .Append($"{OriginVariable}={origin}")
-            .ToList();
+        var inherited = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        inherited[OriginVariable] = origin;
+
+        // The GC sizes its youngest generation from the CPU cache (tens of MiB here); a file
+        // server's garbage is small and short-lived, and 1 MiB (hex, as the runtime reads it)
+        // takes idle RSS from 37 to 29 MiB. An explicit setting from the caller wins.
+        inherited.TryAdd("DOTNET_GCgen0size", "100000");
+        var environment = inherited.Select(e => $"{e.Key}={e.Value}").ToList();
         var self = Environment.ProcessPath ?? "/proc/self/exe";
         ErrnoException.ThrowIfError(Syscalls.Execve("/proc/self/exe", [self, .. arguments], environment), "execve", self);
     }
