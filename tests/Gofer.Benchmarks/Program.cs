@@ -9,7 +9,7 @@ using Google.Protobuf;
 
 // Startup, idle memory and lookup latency of the published gofer, each beside a reference
 // measured in the same run. Usage: dotnet run -c Release --project tests/Gofer.Benchmarks [-- PATH-TO-GOFER]
-var binary = args.Length > 0 ? Path.GetFullPath(args[0]) : Publish();
+var binary = args.Length > 0 ? Path.GetFullPath(args[0]) : new PublishedGofer().Binary;
 const int Starts = 21, Warmup = 500, Calls = 5000;
 using var bundle = new OverlayBundle();
 var report = new List<(string What, double Value, string Unit, string Reference, double ReferenceValue)>();
@@ -101,17 +101,3 @@ static double ResidentMebibytes(int pid) =>
         .Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
         .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
         .Single();
-
-static string Publish()
-{
-    var repository = AppContext.BaseDirectory;
-    while (!File.Exists(Path.Combine(repository, "Gofer.sln")))
-    {
-        repository = Path.GetDirectoryName(repository) ?? throw new InvalidOperationException("run from inside the repository");
-    }
-
-    var output = Path.Combine(repository, "artifacts", "bench-gofer");
-    using var publish = Process.Start("dotnet", ["publish", Path.Combine(repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet"]);
-    publish.WaitForExit();
-    return publish.ExitCode == 0 ? Path.Combine(output, "gofer") : throw new InvalidOperationException("dotnet publish failed");
-}

@@ -9,13 +9,15 @@ public sealed class PublishedGofer
 {
     public PublishedGofer()
     {
-        var repository = FindRepository();
-        var output = Path.Combine(repository, "artifacts", "test-gofer");
-        Tool.Check("dotnet", "publish", Path.Combine(repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
+        var output = Path.Combine(Repository, "artifacts", "test-gofer");
+        Tool.Check("dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
         Binary = Path.Combine(output, "gofer");
     }
 
     public string Binary { get; }
+
+    /// <summary>The checkout these tests were built from.</summary>
+    public static string Repository { get; } = FindRepository();
 
     private static string FindRepository()
     {
