@@ -19,6 +19,8 @@ public sealed class InProcessGofer : IAsyncDisposable
     private readonly UnixListener listener;
     private readonly ServedMounts mounts;
 
+    private readonly GrpcChannel channel;
+
     private InProcessGofer(TempDirectory root, WebApplication app, UnixListener listener, ServedMounts mounts, string socketPath)
     {
         Root = root;
@@ -26,7 +28,12 @@ public sealed class InProcessGofer : IAsyncDisposable
         this.listener = listener;
         this.mounts = mounts;
         SocketPath = socketPath;
+        channel = OpenChannel();
+        Client = new Protocol.V1.FileService.FileServiceClient(channel);
     }
+
+    /// <summary>A connection opened at start, closed with the gofer.</summary>
+    public Protocol.V1.FileService.FileServiceClient Client { get; }
 
     public TempDirectory Root { get; }
 
@@ -37,6 +44,8 @@ public sealed class InProcessGofer : IAsyncDisposable
     public string Lower1 => Root.Combine("lower1");
 
     public string Upper => Root.Combine("upper");
+
+    public string Work => Root.Combine("work");
 
     public string Bind => Root.Combine("bind");
 
@@ -71,10 +80,23 @@ public sealed class InProcessGofer : IAsyncDisposable
         return new InProcessGofer(root, app, listener, mounts, socketPath);
     }
 
-    /// <summary>A new client connection (its own HTTP/2 connection, so its own handles).</summary>
-    public Protocol.V1.FileService.FileServiceClient Connect() => new(Channel(SocketPath));
+    /// <summary>The path on disk of <paramref name="parts"/> inside a layer (the layer itself when none).</summary>
+    public string PathOf(uint layer, params string[] parts) => Path.Combine([
+        layer switch
+        {
+            Lower0Id => Lower0,
+            Lower1Id => Lower1,
+            UpperId => Upper,
+            WorkId => Work,
+            BindId => Bind,
+            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "no such layer"),
+        },
+        .. parts]);
 
-    public static GrpcChannel Channel(string socketPath) =>
+    /// <summary>A new client connection (its own HTTP/2 connection, so its own handles); closing the channel ends it.</summary>
+    public GrpcChannel OpenChannel() => Channel(SocketPath);
+
+    private static GrpcChannel Channel(string socketPath) =>
         GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -88,10 +110,14 @@ public sealed class InProcessGofer : IAsyncDisposable
             },
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
+
+            // Disposing the channel then ends its connection, which is what releases its handles.
+            DisposeHttpClient = true,
         });
 
     public async ValueTask DisposeAsync()
     {
+        channel.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
         listener.Dispose();
