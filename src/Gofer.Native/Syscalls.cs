@@ -115,6 +115,9 @@ public static unsafe partial class Syscalls
     public static int FchownAt(int dirFd, byte* name, uint uid, uint gid, int flags) =>
         Result(fchownat(dirFd, name, (uid_t)uid, (gid_t)gid, flags));
 
+    /// <summary>fchmod(2). On a socket before bind(2) it sets the mode the socket file is made with.</summary>
+    public static int Fchmod(int fd, uint mode) => Result(fchmod(fd, (mode_t)mode));
+
     public static int FchmodAt(int dirFd, byte* name, uint mode, int flags) =>
         Result(fchmodat(dirFd, name, (mode_t)mode, flags));
 

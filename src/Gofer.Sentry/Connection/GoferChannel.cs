@@ -34,5 +34,8 @@ public static class GoferChannel
             // Reads and writes carry up to 4 MiB of data plus framing.
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
+
+            // Disposing the channel ends its connection, which is what releases its handles.
+            DisposeHttpClient = true,
         });
 }

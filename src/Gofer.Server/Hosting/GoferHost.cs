@@ -1,3 +1,4 @@
+using Gofer.Native;
 using Gofer.Server.Service;
 using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Builder;
@@ -18,6 +19,11 @@ public static class GoferHost
 
     public static WebApplication Build(ServedMounts mounts, UnixListener listener, LogLevel logLevel)
     {
+        // A gofer's modes must be exact: the client (the container's kernel view, the sentry) has
+        // already applied the container's own umask to every mode it sends. A second, host-side
+        // umask would silently strip bits (0777 arriving as 0755). The umask is process-wide, so it
+        // is set once here, before anything is served, and nothing else in the gofer changes it.
+        Syscalls.Umask(0);
         var builder = WebApplication.CreateSlimBuilder();
         ConsoleLogging.Configure(builder.Logging, logLevel);
 

@@ -26,7 +26,7 @@ public sealed class UnixListener : IDisposable
     /// <summary>
     /// Binds and listens on <paramref name="path"/>. A socket file left by a killed gofer is removed
     /// first; any other kind of file there is refused, never deleted. The socket is made mode 0600
-    /// by the umask in force during bind(2), so there is no instant at which others may connect.
+    /// before bind(2), so there is no instant at which others may connect.
     /// </summary>
     public static unsafe UnixListener Bind(string path)
     {
@@ -45,15 +45,14 @@ public sealed class UnixListener : IDisposable
         {
             RemoveStale(dir, name, full);
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            var previous = Syscalls.Umask(0x7F); // 0177: the socket file is made 0600
-            try
-            {
-                socket.Bind(new UnixDomainSocketEndPoint(full));
-            }
-            finally
-            {
-                Syscalls.Umask(previous);
-            }
+
+            // bind(2) makes the socket file with the socket inode's own mode minus the umask, so a
+            // 0600 set on the socket first gives a 0600 file with no instant at which others may
+            // connect. Not the umask: it is process-wide, the host sets it to 0 for exact modes,
+            // and swapping it here would race with any other thread making files.
+            const uint ownerOnly = 0x180; // 0600
+            ErrnoException.ThrowIfError(Syscalls.Fchmod((int)socket.Handle, ownerOnly), "chmod socket", full);
+            socket.Bind(new UnixDomainSocketEndPoint(full));
 
             socket.Listen(512);
             fixed (byte* n = Syscalls.Encode(name))

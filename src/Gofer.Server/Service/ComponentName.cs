@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Gofer.Native;
 using Google.Protobuf;
@@ -42,15 +43,25 @@ public static class ComponentName
     /// <summary>A name for error messages: UTF-8 where it is, with other bytes and controls escaped.</summary>
     public static string Printable(ReadOnlySpan<byte> name)
     {
-        var text = Encoding.UTF8.GetString(name);
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
+        var builder = new StringBuilder(name.Length);
+        while (!name.IsEmpty)
         {
-            _ = c switch
+            var status = Rune.DecodeFromUtf8(name, out var rune, out var consumed);
+            if (status != OperationStatus.Done || rune.Value is < ' ' or '"' or '\\' or 0x7f)
             {
-                '\uFFFD' or < ' ' or '"' or '\\' => builder.Append($"\\x{(int)c:x2}"),
-                _ => builder.Append(c),
-            };
+                // Each byte that is not text is shown as itself, so two different names never
+                // print alike (decoding first would turn every bad byte into the same U+FFFD).
+                foreach (var b in name[..consumed])
+                {
+                    builder.Append($"\\x{b:x2}");
+                }
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+
+            name = name[consumed..];
         }
 
         return builder.ToString();

@@ -6,9 +6,9 @@ namespace Gofer.Server.Service;
 
 public sealed unsafe partial class FileOperations
 {
-    public SetAttrResponse SetAttr(HandleTable table, SetAttrRequest request)
+    public SetAttrResponse SetAttr(CallHandles handles, SetAttrRequest request)
     {
-        var node = table.Get(request.Handle, "setattr");
+        var node = handles.Get(request.Handle, "setattr");
         RequireWritable(node.Layer, "setattr", null);
         Apply(SetAttrPart.Size, request.HasSize, () => Truncate(node, request.Size));
         Apply(SetAttrPart.Mode, request.HasMode, () => Chmod(node, request.Mode));
@@ -97,9 +97,9 @@ public sealed unsafe partial class FileOperations
             "utimes");
     }
 
-    public GetXattrResponse GetXattr(HandleTable table, GetXattrRequest request)
+    public GetXattrResponse GetXattr(CallHandles handles, GetXattrRequest request)
     {
-        var node = table.Get(request.Handle, "getxattr");
+        var node = handles.Get(request.Handle, "getxattr");
         var name = XattrPolicy.Check(request.Name, node.Layer, "getxattr");
         var buffer = new byte[XattrPolicy.MaxValueSize];
         long n;
@@ -113,9 +113,9 @@ public sealed unsafe partial class FileOperations
         return new GetXattrResponse { Value = ByteString.CopyFrom(buffer, 0, (int)n) };
     }
 
-    public SetXattrResponse SetXattr(HandleTable table, SetXattrRequest request)
+    public SetXattrResponse SetXattr(CallHandles handles, SetXattrRequest request)
     {
-        var node = table.Get(request.Handle, "setxattr");
+        var node = handles.Get(request.Handle, "setxattr");
         var name = XattrPolicy.Check(request.Name, node.Layer, "setxattr");
         RequireWritable(node.Layer, "setxattr", request.Name);
         if (request.Value.Length > XattrPolicy.MaxValueSize)
@@ -141,9 +141,9 @@ public sealed unsafe partial class FileOperations
         return new SetXattrResponse();
     }
 
-    public ListXattrResponse ListXattr(HandleTable table, ListXattrRequest request)
+    public ListXattrResponse ListXattr(CallHandles handles, ListXattrRequest request)
     {
-        var node = table.Get(request.Handle, "listxattr");
+        var node = handles.Get(request.Handle, "listxattr");
         var buffer = new byte[XattrPolicy.MaxValueSize];
         long n;
         fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
@@ -167,9 +167,9 @@ public sealed unsafe partial class FileOperations
         return response;
     }
 
-    public RemoveXattrResponse RemoveXattr(HandleTable table, RemoveXattrRequest request)
+    public RemoveXattrResponse RemoveXattr(CallHandles handles, RemoveXattrRequest request)
     {
-        var node = table.Get(request.Handle, "removexattr");
+        var node = handles.Get(request.Handle, "removexattr");
         var name = XattrPolicy.Check(request.Name, node.Layer, "removexattr");
         RequireWritable(node.Layer, "removexattr", request.Name);
         fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
@@ -181,19 +181,19 @@ public sealed unsafe partial class FileOperations
         return new RemoveXattrResponse();
     }
 
-    public StatFsResponse StatFs(HandleTable table, StatFsRequest request)
+    public StatFsResponse StatFs(CallHandles handles, StatFsRequest request)
     {
-        var node = table.Get(request.Handle, "statfs");
+        var node = handles.Get(request.Handle, "statfs");
         ErrnoException.ThrowIfError(Syscalls.Fstatfs(node.Fd.Fd, out var status), "statfs");
         return status.ToMessage();
     }
 
-    public CloseResponse Close(HandleTable table, CloseRequest request)
+    public CloseResponse Close(CallHandles handles, CloseRequest request)
     {
         var response = new CloseResponse();
         foreach (var handle in request.Handles)
         {
-            if (!table.Remove(handle))
+            if (!handles.Remove(handle))
             {
                 response.Unknown.Add(handle);
             }

@@ -15,19 +15,19 @@ public sealed unsafe partial class FileOperations
     private const int OpenFlagsAllowed = Syscalls.O_ACCMODE | Syscalls.O_TRUNC | Syscalls.O_APPEND | Syscalls.O_NONBLOCK
         | Syscalls.O_DIRECTORY | Syscalls.O_NOATIME | Syscalls.O_SYNC | Syscalls.O_DSYNC | Syscalls.O_DIRECT;
 
-    public OpenResponse Open(HandleTable table, OpenRequest request)
+    public OpenResponse Open(CallHandles handles, OpenRequest request)
     {
-        var node = table.Get(request.Handle, "open");
+        var node = handles.Get(request.Handle, "open");
         var flags = CheckOpenFlags((int)request.Flags, "open", null);
         CheckOpenable(node, flags, "open", null);
         var fd = Reopen(node.Fd, OpenFlagsFor(node.Type, flags), "open", null);
         var stat = StatOf(fd, "open", null);
-        return new OpenResponse { Handle = table.Add(new Node(node.Layer, fd, stat.Type, flags)), Stat = stat.ToMessage() };
+        return new OpenResponse { Handle = handles.Add(new Node(node.Layer, fd, stat.Type, flags)), Stat = stat.ToMessage() };
     }
 
-    public CreateResponse Create(HandleTable table, CreateRequest request)
+    public CreateResponse Create(CallHandles handles, CreateRequest request)
     {
-        var dir = Directory(table, request.Directory, "create");
+        var dir = Directory(handles, request.Directory, "create");
         var name = ComponentName.Check(request.Name, "create");
         var printable = Printable(request.Name);
         var flags = CheckOpenFlags((int)request.Flags & ~Syscalls.O_EXCL, "create", printable) | ((int)request.Flags & Syscalls.O_EXCL);
@@ -67,7 +67,7 @@ public sealed unsafe partial class FileOperations
             }
 
             var stat = StatOf(fd, "create", request.Name);
-            return new CreateResponse { Handle = table.Add(new Node(dir.Layer, fd, stat.Type, flags & ~Syscalls.O_EXCL)), Stat = stat.ToMessage(), Created = created };
+            return new CreateResponse { Handle = handles.Add(new Node(dir.Layer, fd, stat.Type, flags & ~Syscalls.O_EXCL)), Stat = stat.ToMessage(), Created = created };
         }
         catch
         {
@@ -99,9 +99,9 @@ public sealed unsafe partial class FileOperations
         }
     }
 
-    public ReadResponse Read(HandleTable table, ReadRequest request)
+    public ReadResponse Read(CallHandles handles, ReadRequest request)
     {
-        var node = ReadableNode(table, request, "read");
+        var node = ReadableNode(handles, request, "read");
         if (request.Length is <= 0 or > MaxTransfer)
         {
             throw new ErrnoException(Errno.EINVAL, "read", $"length {request.Length}");
@@ -113,9 +113,9 @@ public sealed unsafe partial class FileOperations
     }
 
     /// <summary>Reads in chunks of at most <paramref name="chunk"/> bytes, to end of file when length is 0.</summary>
-    public IEnumerable<ReadResponse> ReadChunks(HandleTable table, ReadRequest request, int chunk)
+    public IEnumerable<ReadResponse> ReadChunks(CallHandles handles, ReadRequest request, int chunk)
     {
-        var node = ReadableNode(table, request, "read");
+        var node = ReadableNode(handles, request, "read");
         if (request.Length < 0)
         {
             throw new ErrnoException(Errno.EINVAL, "read", $"length {request.Length}");
@@ -141,9 +141,9 @@ public sealed unsafe partial class FileOperations
         }
     }
 
-    private static Node ReadableNode(HandleTable table, ReadRequest request, string operation)
+    private static Node ReadableNode(CallHandles handles, ReadRequest request, string operation)
     {
-        var node = table.Get(request.Handle, operation);
+        var node = handles.Get(request.Handle, operation);
         if (!node.CanRead)
         {
             throw new ErrnoException(Errno.EBADF, operation, $"handle {request.Handle} (not open for reading)");
@@ -181,9 +181,9 @@ public sealed unsafe partial class FileOperations
         }
     }
 
-    public WriteResponse Write(HandleTable table, WriteRequest request)
+    public WriteResponse Write(CallHandles handles, WriteRequest request)
     {
-        var node = table.Get(request.Handle, "write");
+        var node = handles.Get(request.Handle, "write");
         if (!node.CanWrite)
         {
             throw new ErrnoException(Errno.EBADF, "write", $"handle {request.Handle} (not open for writing)");
@@ -227,9 +227,9 @@ public sealed unsafe partial class FileOperations
     /// Lists a directory in batches, from a fresh descriptor so concurrent listings of one handle
     /// never share an offset.
     /// </summary>
-    public IEnumerable<ReadDirResponse> ReadDir(HandleTable table, ReadDirRequest request)
+    public IEnumerable<ReadDirResponse> ReadDir(CallHandles handles, ReadDirRequest request)
     {
-        var node = Directory(table, request.Handle, "readdir");
+        var node = Directory(handles, request.Handle, "readdir");
         if (request.BatchSize > 10_000)
         {
             throw new ErrnoException(Errno.EINVAL, "readdir", $"batch_size {request.BatchSize}");
@@ -320,9 +320,9 @@ public sealed unsafe partial class FileOperations
         return entries;
     }
 
-    public FsyncResponse Fsync(HandleTable table, FsyncRequest request)
+    public FsyncResponse Fsync(CallHandles handles, FsyncRequest request)
     {
-        var node = table.Get(request.Handle, "fsync");
+        var node = handles.Get(request.Handle, "fsync");
         if (!node.IsOpen)
         {
             throw new ErrnoException(Errno.EBADF, "fsync", $"handle {request.Handle} (not open)");

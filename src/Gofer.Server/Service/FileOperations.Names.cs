@@ -9,21 +9,21 @@ public sealed unsafe partial class FileOperations
     /// <summary>Longest symlink target (PATH_MAX minus the NUL).</summary>
     public const int MaxSymlinkTarget = 4095;
 
-    public MkdirResponse Mkdir(HandleTable table, MkdirRequest request)
+    public MkdirResponse Mkdir(CallHandles handles, MkdirRequest request)
     {
-        var (dir, name, printable) = WritableDirectory(table, request.Directory, request.Name, "mkdir");
+        var (dir, name, printable) = WritableDirectory(handles, request.Directory, request.Name, "mkdir");
         fixed (byte* n = name)
         {
             ErrnoException.ThrowIfError(Syscalls.MkdirAt(dir.Fd.Fd, n, request.Mode & 0xFFF), "mkdir", printable);
         }
 
-        var (handle, stat) = AdoptNew(table, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "mkdir", printable);
+        var (handle, stat) = AdoptNew(handles, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "mkdir", printable);
         return new MkdirResponse { Handle = handle, Stat = stat };
     }
 
-    public MknodResponse Mknod(HandleTable table, MknodRequest request)
+    public MknodResponse Mknod(CallHandles handles, MknodRequest request)
     {
-        var (dir, name, printable) = WritableDirectory(table, request.Directory, request.Name, "mknod");
+        var (dir, name, printable) = WritableDirectory(handles, request.Directory, request.Name, "mknod");
         var type = request.Mode & FileStatus.TypeMask;
 
         // Only what an overlay needs: files, FIFOs and the 0/0 whiteout. A real device node would
@@ -44,13 +44,13 @@ public sealed unsafe partial class FileOperations
             ErrnoException.ThrowIfError(Syscalls.MknodAt(dir.Fd.Fd, n, type | (request.Mode & 0xFFF), 0), "mknod", printable);
         }
 
-        var (handle, stat) = AdoptNew(table, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "mknod", printable);
+        var (handle, stat) = AdoptNew(handles, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "mknod", printable);
         return new MknodResponse { Handle = handle, Stat = stat };
     }
 
-    public SymlinkResponse Symlink(HandleTable table, SymlinkRequest request)
+    public SymlinkResponse Symlink(CallHandles handles, SymlinkRequest request)
     {
-        var (dir, name, printable) = WritableDirectory(table, request.Directory, request.Name, "symlink");
+        var (dir, name, printable) = WritableDirectory(handles, request.Directory, request.Name, "symlink");
         var target = request.Target.Span;
         if (target.Length == 0 || target.IndexOf((byte)0) >= 0)
         {
@@ -72,14 +72,14 @@ public sealed unsafe partial class FileOperations
             ErrnoException.ThrowIfError(Syscalls.SymlinkAt(t, dir.Fd.Fd, n), "symlink", printable);
         }
 
-        var (handle, stat) = AdoptNew(table, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "symlink", printable);
+        var (handle, stat) = AdoptNew(handles, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "symlink", printable);
         return new SymlinkResponse { Handle = handle, Stat = stat };
     }
 
-    public LinkResponse Link(HandleTable table, LinkRequest request)
+    public LinkResponse Link(CallHandles handles, LinkRequest request)
     {
-        var target = table.Get(request.Target, "link");
-        var (dir, name, printable) = WritableDirectory(table, request.Directory, request.Name, "link");
+        var target = handles.Get(request.Target, "link");
+        var (dir, name, printable) = WritableDirectory(handles, request.Directory, request.Name, "link");
         if (target.IsDirectory)
         {
             throw new ErrnoException(Errno.EPERM, "link", printable);
@@ -98,13 +98,13 @@ public sealed unsafe partial class FileOperations
             ErrnoException.ThrowIfError(Syscalls.LinkAt(Syscalls.AT_FDCWD, source, dir.Fd.Fd, n, Syscalls.AT_SYMLINK_FOLLOW), "link", printable);
         }
 
-        var (handle, stat) = AdoptNew(table, dir, name, null, null, "link", printable);
+        var (handle, stat) = AdoptNew(handles, dir, name, null, null, "link", printable);
         return new LinkResponse { Handle = handle, Stat = stat };
     }
 
-    public ReadlinkResponse Readlink(HandleTable table, ReadlinkRequest request)
+    public ReadlinkResponse Readlink(CallHandles handles, ReadlinkRequest request)
     {
-        var node = table.Get(request.Handle, "readlink");
+        var node = handles.Get(request.Handle, "readlink");
         if (node.Type != FileStatus.Symlink)
         {
             throw new ErrnoException(Errno.EINVAL, "readlink", $"handle {request.Handle} (not a symlink)");
@@ -121,10 +121,10 @@ public sealed unsafe partial class FileOperations
         return new ReadlinkResponse { Target = ByteString.CopyFrom(buffer, 0, (int)n) };
     }
 
-    public UnlinkResponse Unlink(HandleTable table, UnlinkRequest request)
+    public UnlinkResponse Unlink(CallHandles handles, UnlinkRequest request)
     {
         var operation = request.RemoveDirectory ? "rmdir" : "unlink";
-        var (dir, name, printable) = WritableDirectory(table, request.Directory, request.Name, operation);
+        var (dir, name, printable) = WritableDirectory(handles, request.Directory, request.Name, operation);
         fixed (byte* n = name)
         {
             ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir.Fd.Fd, n, request.RemoveDirectory ? Syscalls.AT_REMOVEDIR : 0), operation, printable);
@@ -133,10 +133,10 @@ public sealed unsafe partial class FileOperations
         return new UnlinkResponse();
     }
 
-    public RenameResponse Rename(HandleTable table, RenameRequest request)
+    public RenameResponse Rename(CallHandles handles, RenameRequest request)
     {
-        var (oldDir, oldName, oldPrintable) = WritableDirectory(table, request.OldDirectory, request.OldName, "rename");
-        var (newDir, newName, _) = WritableDirectory(table, request.NewDirectory, request.NewName, "rename");
+        var (oldDir, oldName, oldPrintable) = WritableDirectory(handles, request.OldDirectory, request.OldName, "rename");
+        var (newDir, newName, _) = WritableDirectory(handles, request.NewDirectory, request.NewName, "rename");
         const uint known = Syscalls.RENAME_NOREPLACE | Syscalls.RENAME_EXCHANGE | Syscalls.RENAME_WHITEOUT;
         if ((request.Flags & ~known) != 0)
         {
@@ -158,9 +158,9 @@ public sealed unsafe partial class FileOperations
     }
 
     /// <summary>A writable directory handle and a checked name in it.</summary>
-    private static (Node Dir, byte[] Name, string Printable) WritableDirectory(HandleTable table, ulong handle, ByteString name, string operation)
+    private static (Node Dir, byte[] Name, string Printable) WritableDirectory(CallHandles handles, ulong handle, ByteString name, string operation)
     {
-        var dir = Directory(table, handle, operation);
+        var dir = Directory(handles, handle, operation);
         var checkedName = ComponentName.Check(name, operation);
         var printable = Printable(name);
         RequireWritable(dir.Layer, operation, printable);
@@ -168,7 +168,7 @@ public sealed unsafe partial class FileOperations
     }
 
     /// <summary>Looks up a name just made by the gofer, gives it its owner, and hands the client a handle.</summary>
-    private static (ulong Handle, Stat Stat) AdoptNew(HandleTable table, Node dir, byte[] name, uint? uid, uint? gid, string operation, string printable)
+    private static (ulong Handle, Stat Stat) AdoptNew(CallHandles handles, Node dir, byte[] name, uint? uid, uint? gid, string operation, string printable)
     {
         FileDescriptor fd;
         fixed (byte* n = name)
@@ -185,7 +185,7 @@ public sealed unsafe partial class FileOperations
             }
 
             var stat = StatOf(fd, operation, null);
-            return (table.Add(new Node(dir.Layer, fd, stat.Type)), stat.ToMessage());
+            return (handles.Add(new Node(dir.Layer, fd, stat.Type)), stat.ToMessage());
         }
         catch
         {

@@ -6,8 +6,8 @@ namespace Gofer.Server.Service;
 
 /// <summary>
 /// The file service's operations, independent of how a request arrived (a unary call or the
-/// Session stream). Each takes the caller's handle table and a request, and returns the response
-/// or throws <see cref="ErrnoException"/> with the exact errno.
+/// Session stream). Each takes the caller's handles (<see cref="CallHandles"/>) and a request, and
+/// returns the response or throws <see cref="ErrnoException"/> with the exact errno.
 /// </summary>
 /// <remarks>
 /// Rules every operation keeps, because the client is untrusted:
@@ -68,26 +68,33 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
         return response;
     }
 
-    public AttachResponse Attach(HandleTable table, AttachRequest request)
+    public AttachResponse Attach(CallHandles handles, AttachRequest request)
     {
         var layer = mounts.Layer(request.Layer);
         var fd = Reopen(layer.Root, Syscalls.O_PATH | Syscalls.O_DIRECTORY, "attach", null);
         var stat = StatOf(fd, "attach", null);
-        return new AttachResponse { Handle = table.Add(new Node(layer, fd, stat.Type)), Stat = stat.ToMessage() };
+        return new AttachResponse { Handle = handles.Add(new Node(layer, fd, stat.Type)), Stat = stat.ToMessage() };
     }
 
-    public StatResponse Stat(HandleTable table, StatRequest request)
+    public StatResponse Stat(CallHandles handles, StatRequest request)
     {
-        var node = table.Get(request.Handle, "stat");
+        var node = handles.Get(request.Handle, "stat");
         return new StatResponse { Stat = StatOf(node.Fd, "stat", null).ToMessage() };
     }
 
-    public WalkResponse Walk(HandleTable table, WalkRequest request)
+    public WalkResponse Walk(CallHandles handles, WalkRequest request)
     {
-        var start = table.Get(request.Directory, "walk");
+        var start = handles.Get(request.Directory, "walk");
         if (request.Names.Count > MaxWalkNames)
         {
             throw new ErrnoException(Errno.E2BIG, "walk", $"{request.Names.Count} names");
+        }
+
+        // An unknown value is refused rather than read as "none": a client must never believe
+        // it holds handles it was not given.
+        if (request.Handles is not (WalkHandles.All or WalkHandles.Last or WalkHandles.None))
+        {
+            throw new ErrnoException(Errno.EINVAL, "walk", $"handles {(int)request.Handles}");
         }
 
         // Check every name before looking anything up, so a bad one fails the call whole.
@@ -103,8 +110,11 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
             {
                 if (currentType != FileStatus.Directory)
                 {
-                    response.Status = currentType == FileStatus.Symlink ? WalkStatus.Symlink : WalkStatus.Stopped;
-                    response.Errno = currentType == FileStatus.Symlink ? 0 : Errno.ENOTDIR;
+                    // SYMLINK promises that the last entry is the symlink; a start handle that is
+                    // not a directory (a symlink included) has no entry, so it stops with ENOTDIR.
+                    var symlinkEntry = currentType == FileStatus.Symlink && response.Entries.Count > 0;
+                    response.Status = symlinkEntry ? WalkStatus.Symlink : WalkStatus.Stopped;
+                    response.Errno = symlinkEntry ? 0 : Errno.ENOTDIR;
                     break;
                 }
 
@@ -137,7 +147,7 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
                 currentType = stat.Type;
             }
 
-            KeepHandles(table, start.Layer, request.Handles, opened, response);
+            KeepHandles(handles, start.Layer, request.Handles, opened, response);
         }
         finally
         {
@@ -147,14 +157,14 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
         return response;
     }
 
-    private static void KeepHandles(HandleTable table, ServedLayer layer, WalkHandles mode, List<FileDescriptor> opened, WalkResponse response)
+    private static void KeepHandles(CallHandles handles, ServedLayer layer, WalkHandles mode, List<FileDescriptor> opened, WalkResponse response)
     {
         for (var i = 0; i < opened.Count; i++)
         {
             if (mode == WalkHandles.All || (mode == WalkHandles.Last && i == opened.Count - 1))
             {
-                // The table owns the descriptor from here on; the list must not close it.
-                response.Entries[i].Handle = table.Add(new Node(layer, opened[i], response.Entries[i].Stat.Mode & FileStatus.TypeMask));
+                // The handle table owns the descriptor from here on; the list must not close it.
+                response.Entries[i].Handle = handles.Add(new Node(layer, opened[i], response.Entries[i].Stat.Mode & FileStatus.TypeMask));
                 opened[i] = new FileDescriptor();
             }
         }
@@ -167,22 +177,39 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
             return;
         }
 
-        Span<byte> value = stackalloc byte[1024];
+        Span<byte> buffer = stackalloc byte[1024];
         fixed (byte* path = Syscalls.Encode(fd.ProcPath))
-        fixed (byte* v = value)
         {
             for (var i = 0; i < names.Count; i++)
             {
                 fixed (byte* name = encoded[i])
                 {
-                    var n = Syscalls.GetXattr(path, name, v, value.Length);
-                    if (n >= 0)
+                    if (XattrValue(path, name, buffer) is { } value)
                     {
-                        entry.Xattrs.Add(new Xattr { Name = names[i], Value = Google.Protobuf.ByteString.CopyFrom(value[..(int)n]) });
+                        entry.Xattrs.Add(new Xattr { Name = names[i], Value = value });
                     }
                 }
             }
         }
+    }
+
+    /// <summary>One xattr's value, or null when it is not set (or cannot be read).</summary>
+    private static Google.Protobuf.ByteString? XattrValue(byte* path, byte* name, Span<byte> buffer)
+    {
+        long n;
+        fixed (byte* b = buffer)
+        {
+            n = Syscalls.GetXattr(path, name, b, buffer.Length);
+        }
+
+        // Overlay markers are short, but a redirect holds a whole path: a value longer than the
+        // first buffer is read again whole, never reported as absent.
+        if (n == -Errno.ERANGE && buffer.Length < XattrPolicy.MaxValueSize)
+        {
+            return XattrValue(path, name, new byte[XattrPolicy.MaxValueSize]);
+        }
+
+        return n >= 0 ? Google.Protobuf.ByteString.CopyFrom(buffer[..(int)n]) : null;
     }
 
     /// <summary>statx of a descriptor, never following a symlink.</summary>
@@ -216,9 +243,9 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
     }
 
     /// <summary>The directory node of a handle, ENOTDIR when it is not one.</summary>
-    private static Node Directory(HandleTable table, ulong handle, string operation)
+    private static Node Directory(CallHandles handles, ulong handle, string operation)
     {
-        var node = table.Get(handle, operation);
+        var node = handles.Get(handle, operation);
         return node.IsDirectory ? node : throw new ErrnoException(Errno.ENOTDIR, operation, $"handle {handle}");
     }
 

@@ -42,7 +42,9 @@ public sealed class FileService(FileOperations operations, ConnectionRegistry co
         var total = 0L;
         await foreach (var chunk in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            total += Run(() => operations.Write(table, chunk)).Written;
+            // One chunk is one call: its handle is held for that write only.
+            using var handles = new CallHandles(table);
+            total += Run(() => operations.Write(handles, chunk)).Written;
         }
 
         return new WriteResponse { Written = total };
@@ -108,16 +110,17 @@ public sealed class FileService(FileOperations operations, ConnectionRegistry co
     private HandleTable Table(ServerCallContext context) =>
         Run(() => connections.Get(context.GetHttpContext().Connection.Id));
 
-    private Task<T> Unary<T>(ServerCallContext context, Func<HandleTable, T> operation)
+    private Task<T> Unary<T>(ServerCallContext context, Func<CallHandles, T> operation)
     {
-        var table = Table(context);
-        return Task.FromResult(Run(() => operation(table)));
+        using var handles = new CallHandles(Table(context));
+        return Task.FromResult(Run(() => operation(handles)));
     }
 
-    private async Task Stream<T>(ServerCallContext context, IServerStreamWriter<T> writer, Func<HandleTable, IEnumerable<T>> operation)
+    /// <summary>Streams an operation's items; its handles stay held until the last is sent.</summary>
+    private async Task Stream<T>(ServerCallContext context, IServerStreamWriter<T> writer, Func<CallHandles, IEnumerable<T>> operation)
     {
-        var table = Table(context);
-        using var items = Run(() => operation(table).GetEnumerator());
+        using var handles = new CallHandles(Table(context));
+        using var items = Run(() => operation(handles).GetEnumerator());
         while (Run(items.MoveNext))
         {
             await writer.WriteAsync(items.Current, context.CancellationToken).ConfigureAwait(false);

@@ -47,14 +47,23 @@ public sealed class HandleTable : IDisposable
         }
     }
 
-    /// <summary>The node of a handle, or EBADF naming the operation.</summary>
-    public Node Get(ulong handle, string operation)
+    /// <summary>
+    /// The node of a handle with its descriptor held open until <see cref="Node.Release"/>, or
+    /// EBADF naming the operation. Calls go through <see cref="CallHandles"/>, which releases.
+    /// </summary>
+    public Node Acquire(ulong handle, string operation)
     {
         lock (nodes)
         {
-            return nodes.TryGetValue(handle, out var node)
-                ? node
-                : throw new ErrnoException(Errno.EBADF, operation, $"handle {handle}");
+            if (!nodes.TryGetValue(handle, out var node))
+            {
+                throw new ErrnoException(Errno.EBADF, operation, $"handle {handle}");
+            }
+
+            // Under the lock: a node is disposed only after it has left the table, so one found
+            // here is still open and the reference is always taken.
+            node.Hold();
+            return node;
         }
     }
 
@@ -70,8 +79,9 @@ public sealed class HandleTable : IDisposable
             }
         }
 
-        // A concurrent call may still be using the descriptor: SafeHandle reference counting
-        // defers the close until it is done, so the number cannot be reused under it.
+        // A concurrent call may still be using the descriptor: it holds a reference (Acquire),
+        // and SafeHandle reference counting defers the close until it is released, so the
+        // number cannot be reused under it.
         node.Dispose();
         return true;
     }

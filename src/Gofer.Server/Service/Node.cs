@@ -34,5 +34,15 @@ public sealed class Node : IDisposable
 
     public bool CanWrite => IsOpen && (OpenFlags & Syscalls.O_ACCMODE) != Syscalls.O_RDONLY;
 
+    /// <summary>Keeps the descriptor open, even through <see cref="Dispose"/>, until the matching <see cref="Release"/>.</summary>
+    public void Hold()
+    {
+        var added = false;
+        Fd.DangerousAddRef(ref added);
+    }
+
+    /// <summary>Ends one <see cref="Hold"/>; the descriptor closes here if the node was disposed meanwhile.</summary>
+    public void Release() => Fd.DangerousRelease();
+
     public void Dispose() => Fd.Dispose();
 }

@@ -2,6 +2,7 @@ using Gofer.Server.Hosting;
 using Gofer.Server.Service;
 using Gofer.Server.Spec;
 using Gofer.Sentry.Connection;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,8 @@ public sealed class InProcessGofer : IAsyncDisposable
     private readonly UnixListener listener;
     private readonly ServedMounts mounts;
 
+    private readonly GrpcChannel channel;
+
     private InProcessGofer(TempDirectory root, WebApplication app, UnixListener listener, ServedMounts mounts, string socketPath)
     {
         Root = root;
@@ -25,7 +28,12 @@ public sealed class InProcessGofer : IAsyncDisposable
         this.listener = listener;
         this.mounts = mounts;
         SocketPath = socketPath;
+        channel = OpenChannel();
+        Client = new Protocol.V1.FileService.FileServiceClient(channel);
     }
+
+    /// <summary>A connection opened at start, closed with the gofer.</summary>
+    public Protocol.V1.FileService.FileServiceClient Client { get; }
 
     public TempDirectory Root { get; }
 
@@ -36,6 +44,8 @@ public sealed class InProcessGofer : IAsyncDisposable
     public string Lower1 => Root.Combine("lower1");
 
     public string Upper => Root.Combine("upper");
+
+    public string Work => Root.Combine("work");
 
     public string Bind => Root.Combine("bind");
 
@@ -70,11 +80,25 @@ public sealed class InProcessGofer : IAsyncDisposable
         return new InProcessGofer(root, app, listener, mounts, socketPath);
     }
 
-    /// <summary>A new client connection (its own HTTP/2 connection, so its own handles).</summary>
-    public Protocol.V1.FileService.FileServiceClient Connect() => new(GoferChannel.ForUnixSocket(SocketPath));
+    /// <summary>The path on disk of <paramref name="parts"/> inside a layer (the layer itself when none).</summary>
+    public string PathOf(uint layer, params string[] parts) => Path.Combine([
+        layer switch
+        {
+            Lower0Id => Lower0,
+            Lower1Id => Lower1,
+            UpperId => Upper,
+            WorkId => Work,
+            BindId => Bind,
+            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "no such layer"),
+        },
+        .. parts]);
+
+    /// <summary>A new client connection (its own HTTP/2 connection, so its own handles); closing the channel ends it.</summary>
+    public GrpcChannel OpenChannel() => GoferChannel.ForUnixSocket(SocketPath);
 
     public async ValueTask DisposeAsync()
     {
+        channel.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
         listener.Dispose();
