@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Gofer.Native;
 using Gofer.Server.Hosting;
 using Gofer.Server.Service;
 using Gofer.Server.Spec;
@@ -52,8 +51,6 @@ public static class ServeCommand
             PrivateMountNamespace.ReexecInside(rawArguments);
         }
 
-        // Modes travel exactly as the client gives them: the client applies its own umask.
-        Syscalls.Umask(0);
         var loaded = BundleLoader.Load(bundle, new UpperFilesystemProbe());
         if (!loaded.CanServe)
         {
