@@ -3,6 +3,7 @@ using System.Globalization;
 using Gofer.Benchmarks;
 using Gofer.Native;
 using Gofer.Protocol.V1;
+using Gofer.Sentry.Connection;
 using Gofer.Sentry.Launch;
 using Gofer.Server.Tests.EndToEnd;
 using Google.Protobuf;
@@ -89,6 +90,22 @@ await using (var gofer = await GoferServerProcess.StartAsync(binary, bundle.Path
     });
     report.Add(("walk1, Session stream", oneName.Median, "µs", "local fstatat", local.Median));
     await session.RequestStream.CompleteAsync();
+
+    using (var framed = SessionSocket.Connect(gofer.SocketPath))
+    {
+        var framedRoot = framed.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).Attach.Handle;
+        var framedWalk = new SessionRequest { Walk = new WalkRequest { Directory = framedRoot, Names = { walk.Names }, Handles = WalkHandles.None } };
+        var framedSamples = await Samples.TimeAsync(Warmup, Calls, () =>
+        {
+            if (framed.Call(framedWalk).Walk.Entries.Count != 3)
+            {
+                throw new InvalidOperationException("walk did not reach the file");
+            }
+
+            return Task.CompletedTask;
+        });
+        report.Add(("walk+stat, framed session", framedSamples.Median, "µs", "local fstatat", local.Median));
+    }
 
     var unary = await Samples.TimeAsync(Warmup, Calls, async () => await client.WalkAsync(walk));
     report.Add(("walk+stat, Session stream", streamed.Median, "µs", "local fstatat", local.Median));

@@ -30,7 +30,8 @@ public static class GoferHost
         var connections = new ConnectionRegistry();
         builder.Services.AddSingleton(mounts);
         builder.Services.AddSingleton(connections);
-        builder.Services.AddSingleton<FileOperations>();
+        var operations = new FileOperations(mounts);
+        builder.Services.AddSingleton(operations);
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddGrpc(o =>
         {
@@ -42,6 +43,7 @@ public static class GoferHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Gofer.FramedSession");
             kestrel.ListenHandle((ulong)listener.Socket.Handle, listen =>
             {
                 // HTTP/2 only: with Http1AndHttp2 on a plaintext socket the .NET client cannot negotiate.
@@ -52,7 +54,15 @@ public static class GoferHost
                     connections.Open(connection.ConnectionId);
                     try
                     {
-                        await next(connection).ConfigureAwait(false);
+                        if (await FramedSessionConnection.IsRequestedAsync(connection.Transport.Input).ConfigureAwait(false))
+                        {
+                            var dispatcher = new SessionDispatcher(operations, connections.Get(connection.ConnectionId));
+                            await FramedSessionConnection.ServeAsync(connection, dispatcher, logger).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await next(connection).ConfigureAwait(false);
+                        }
                     }
                     finally
                     {
