@@ -81,20 +81,6 @@ public static class Errno
     /// <summary>The symbolic name (<c>ENOENT</c>), or <c>E&lt;n&gt;</c> for one not in the table.</summary>
     public static string Name(int errno) => Table.TryGetValue(errno, out var e) ? e.Name : $"E{errno}";
 
-    /// <summary>The errno for a symbolic name, or null when the name is unknown.</summary>
-    public static int? FromName(string name)
-    {
-        foreach (var (number, entry) in Table)
-        {
-            if (entry.Name == name)
-            {
-                return number;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary><c>ENOENT (No such file or directory)</c>.</summary>
     public static string Describe(int errno) =>
         Table.TryGetValue(errno, out var e) ? $"{e.Name} ({e.Text})" : $"E{errno} (errno {errno})";

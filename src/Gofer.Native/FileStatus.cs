@@ -40,9 +40,6 @@ public readonly record struct FileStatus(
     /// <summary>An overlay whiteout: a character device with device number 0/0.</summary>
     public bool IsWhiteout => Type == CharDevice && RawDevice == 0;
 
-    /// <summary>The directory-entry type (<c>DT_*</c>) for this file type.</summary>
-    public byte DirentType => (byte)(Type >> 12);
-
     /// <summary>makedev(3) of glibc: the encoding of a (major, minor) pair that st_dev uses.</summary>
     public static ulong MakeDevice(uint major, uint minor) =>
         ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8) |

@@ -158,8 +158,6 @@ public static unsafe partial class Syscalls
     /// <summary>getdents64(2): fills <paramref name="buffer"/> with <c>linux_dirent64</c> records.</summary>
     public static long Getdents64(int fd, byte* buffer, int size) => Result(LibcImports.getdents64(fd, buffer, (nuint)size));
 
-    public static long Lseek(int fd, long offset, int whence) => Result((long)lseek(fd, (off_t)offset, whence));
-
     public static long GetXattr(byte* path, byte* name, byte* value, int size) =>
         Result((long)LibcImports.getxattr(path, name, value, (nuint)size));
 

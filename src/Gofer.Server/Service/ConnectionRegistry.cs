@@ -8,8 +8,6 @@ public sealed class ConnectionRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<string, HandleTable> tables = new();
 
-    public int Count => tables.Count;
-
     /// <summary>Called when a connection is accepted.</summary>
     public void Open(string connectionId) => tables.TryAdd(connectionId, new HandleTable());
 

@@ -19,17 +19,6 @@ public sealed class HandleTable : IDisposable
     private ulong next;
     private bool disposed;
 
-    public int Count
-    {
-        get
-        {
-            lock (nodes)
-            {
-                return nodes.Count;
-            }
-        }
-    }
-
     /// <summary>Takes ownership of <paramref name="node"/> and returns its handle (never 0).</summary>
     public ulong Add(Node node)
     {
