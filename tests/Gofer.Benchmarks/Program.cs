@@ -82,13 +82,6 @@ await using (var gofer = await GoferServerProcess.StartAsync(binary, bundle.Path
         await session.ResponseStream.MoveNext(CancellationToken.None);
     });
     report.Add(("stat, Session stream", statOnly.Median, "µs", "local fstatat", local.Median));
-    var walk1 = new WalkRequest { Directory = root.Handle, Names = { ByteString.CopyFromUtf8("a") }, Handles = WalkHandles.None };
-    var oneName = await Samples.TimeAsync(Warmup, Calls, async () =>
-    {
-        await session.RequestStream.WriteAsync(new SessionRequest { Tag = ++tag, Walk = walk1 });
-        await session.ResponseStream.MoveNext(CancellationToken.None);
-    });
-    report.Add(("walk1, Session stream", oneName.Median, "µs", "local fstatat", local.Median));
     await session.RequestStream.CompleteAsync();
 
     using (var framed = SessionSocket.Connect(gofer.SocketPath))
