@@ -42,4 +42,7 @@ internal static unsafe partial class LibcImports
 
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial nint syscall(nint number, nint a1, nint a2);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial nint copy_file_range(int fdIn, long* offIn, int fdOut, long* offOut, nuint length, uint flags);
 }

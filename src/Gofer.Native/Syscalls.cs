@@ -158,6 +158,16 @@ public static unsafe partial class Syscalls
     /// <summary>getdents64(2): fills <paramref name="buffer"/> with <c>linux_dirent64</c> records.</summary>
     public static long Getdents64(int fd, byte* buffer, int size) => Result(LibcImports.getdents64(fd, buffer, (nuint)size));
 
+    /// <summary>copy_file_range(2) between two descriptors at their own offsets (reflinks where the filesystem can).</summary>
+    public static long CopyFileRange(int fdIn, long offsetIn, int fdOut, long offsetOut, long length)
+    {
+        var inOffset = offsetIn;
+        var outOffset = offsetOut;
+        return Result((long)LibcImports.copy_file_range(fdIn, &inOffset, fdOut, &outOffset, (nuint)length, 0));
+    }
+
+    public static int Fchown(int fd, uint uid, uint gid) => Result(fchown(fd, (uid_t)uid, (gid_t)gid));
+
     public static long GetXattr(byte* path, byte* name, byte* value, int size) =>
         Result((long)LibcImports.getxattr(path, name, value, (nuint)size));
 

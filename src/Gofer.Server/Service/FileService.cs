@@ -95,6 +95,9 @@ public sealed class FileService(FileOperations operations, ConnectionRegistry co
     public override Task<FsyncResponse> Fsync(FsyncRequest request, ServerCallContext context) =>
         Unary(context, t => operations.Fsync(t, request));
 
+    public override Task<CopyUpResponse> CopyUp(CopyUpRequest request, ServerCallContext context) =>
+        Unary(context, t => operations.CopyUp(t, request));
+
     public override Task<CloseResponse> Close(CloseRequest request, ServerCallContext context) =>
         Unary(context, t => operations.Close(t, request));
 

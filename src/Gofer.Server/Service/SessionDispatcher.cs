@@ -47,6 +47,7 @@ public sealed class SessionDispatcher(FileOperations operations, HandleTable tab
             case SessionRequest.OpOneofCase.RemoveXattr: response.RemoveXattr = operations.RemoveXattr(handles, request.RemoveXattr); break;
             case SessionRequest.OpOneofCase.StatFs: response.StatFs = operations.StatFs(handles, request.StatFs); break;
             case SessionRequest.OpOneofCase.Fsync: response.Fsync = operations.Fsync(handles, request.Fsync); break;
+            case SessionRequest.OpOneofCase.CopyUp: response.CopyUp = operations.CopyUp(handles, request.CopyUp); break;
             case SessionRequest.OpOneofCase.Close: response.Close = operations.Close(handles, request.Close); break;
             case SessionRequest.OpOneofCase.ReadDir:
                 var all = new ReadDirResponse();
