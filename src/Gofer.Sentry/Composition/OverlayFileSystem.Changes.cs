@@ -1,0 +1,513 @@
+using Gofer.Native;
+using Gofer.Protocol.V1;
+using Gofer.Sentry.FileSystem;
+using Google.Protobuf;
+
+namespace Gofer.Sentry.Composition;
+
+public sealed partial class OverlayFileSystem
+{
+    private const uint CharDevice = 0x2000;
+    private const uint Fifo = 0x1000;
+
+    public long Write(string path, long offset, ReadOnlySpan<byte> data) =>
+        WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_NONBLOCK, offset, data);
+
+    public long Append(string path, ReadOnlySpan<byte> data) =>
+        WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_APPEND | Syscalls.O_NONBLOCK, 0, data);
+
+    public void Create(string path, uint mode, bool exclusive, bool truncate)
+    {
+        var (parent, name) = ResolveParent(path);
+        var existing = name is null ? parent : Lookup(parent, name);
+        if (existing is not null)
+        {
+            if (exclusive)
+            {
+                throw new ErrnoException(Errno.EEXIST, "create", path);
+            }
+
+            var target = existing.Top.IsSymlink ? Resolve(path, followFinal: true) : existing;
+            if (target.IsDirectory)
+            {
+                throw new ErrnoException(Errno.EISDIR, "create", path);
+            }
+
+            // Opening an existing file for writing copies it up, as the kernel does on open.
+            var upper = CopyUpForWrite(target);
+            if (truncate && upper is not null)
+            {
+                session.Call(new SessionRequest { SetAttr = new SetAttrRequest { Handle = upper.Handle, Size = 0 } });
+            }
+
+            Forget(target.Path);
+            return;
+        }
+
+        MakeName(parent, name!, path, "create", (dir, n) => new SessionRequest
+        {
+            Create = new CreateRequest { Directory = dir, Name = n, Flags = Syscalls.O_WRONLY | Syscalls.O_EXCL, Mode = mode },
+        }, r => r.Create.Handle);
+    }
+
+    public void Truncate(string path, long size)
+    {
+        var node = Resolve(path, followFinal: true);
+        if (node.IsDirectory)
+        {
+            throw new ErrnoException(Errno.EISDIR, "truncate", path);
+        }
+
+        if ((node.Top.Type) != 0x8000)
+        {
+            throw new ErrnoException(Errno.EINVAL, "truncate", path);
+        }
+
+        var upper = EnsureUpper(node, "truncate");
+        session.Call(new SessionRequest { SetAttr = new SetAttrRequest { Handle = upper.Handle, Size = size } });
+        Forget(node.Path);
+    }
+
+    public void Mkdir(string path, uint mode)
+    {
+        var (parent, name) = ResolveParent(path);
+        if (name is null || Lookup(parent, name) is not null)
+        {
+            throw new ErrnoException(Errno.EEXIST, "mkdir", path);
+        }
+
+        MakeName(parent, name, path, "mkdir", (dir, n) => new SessionRequest
+        {
+            Mkdir = new MkdirRequest { Directory = dir, Name = n, Mode = mode },
+        }, r => r.Mkdir.Handle);
+    }
+
+    public void Mkfifo(string path, uint mode)
+    {
+        var (parent, name) = ResolveParent(path);
+        if (name is null || Lookup(parent, name) is not null)
+        {
+            throw new ErrnoException(Errno.EEXIST, "mkfifo", path);
+        }
+
+        MakeName(parent, name, path, "mkfifo", (dir, n) => new SessionRequest
+        {
+            Mknod = new MknodRequest { Directory = dir, Name = n, Mode = Fifo | (mode & 0xFFF) },
+        }, r => r.Mknod.Handle);
+    }
+
+    public void Symlink(string target, string path)
+    {
+        var (parent, name) = ResolveParent(path);
+        if (name is null || Lookup(parent, name) is not null)
+        {
+            throw new ErrnoException(Errno.EEXIST, "symlink", path);
+        }
+
+        MakeName(parent, name, path, "symlink", (dir, n) => new SessionRequest
+        {
+            Symlink = new SymlinkRequest { Directory = dir, Name = n, Target = ByteString.CopyFromUtf8(target) },
+        }, r => r.Symlink.Handle);
+    }
+
+    public void Link(string existingPath, string newPath)
+    {
+        var source = Resolve(existingPath, followFinal: false);
+        var (parent, name) = ResolveParent(newPath);
+        if (name is null || Lookup(parent, name) is not null)
+        {
+            throw new ErrnoException(Errno.EEXIST, "link", newPath);
+        }
+
+        if (source.IsDirectory)
+        {
+            throw new ErrnoException(Errno.EPERM, "link", existingPath);
+        }
+
+        // The kernel copies a link's source up first: both names then share the upper inode.
+        var upper = EnsureUpper(source, "link");
+        MakeName(parent, name, newPath, "link", (dir, n) => new SessionRequest
+        {
+            Link = new LinkRequest { Target = upper.Handle, Directory = dir, Name = n },
+        }, r => r.Link.Handle);
+        Forget(source.Path);
+    }
+
+    public void Unlink(string path)
+    {
+        var (parent, name) = ResolveParent(path);
+        var node = name is null ? parent : Existing(Lookup(parent, name), "unlink", path);
+        if (node.IsDirectory)
+        {
+            throw new ErrnoException(Errno.EISDIR, "unlink", path);
+        }
+
+        RemoveName(parent, node, removeDirectory: false);
+    }
+
+    public void Rmdir(string path)
+    {
+        var (parent, name) = ResolveParent(path);
+        if (name is null)
+        {
+            throw new ErrnoException(parent.Path == "/" ? Errno.EBUSY : Errno.EINVAL, "rmdir", path);
+        }
+
+        var node = Existing(Lookup(parent, name), "rmdir", path);
+        if (!node.IsDirectory)
+        {
+            throw new ErrnoException(Errno.ENOTDIR, "rmdir", path);
+        }
+
+        RequireUpper("rmdir", path);
+        if (List(node).Count > 0)
+        {
+            throw new ErrnoException(Errno.ENOTEMPTY, "rmdir", path);
+        }
+
+        RemoveName(parent, node, removeDirectory: true);
+    }
+
+    public void Rename(string oldPath, string newPath, RenameMode mode)
+    {
+        var (oldParent, oldName) = ResolveParent(oldPath);
+        var (newParent, newName) = ResolveParent(newPath);
+        if (oldName is null || newName is null)
+        {
+            throw new ErrnoException(Errno.EBUSY, "rename", oldName is null ? oldPath : newPath);
+        }
+
+        var source = Existing(Lookup(oldParent, oldName), "rename", oldPath);
+        var target = Lookup(newParent, newName);
+        CheckRename(source, target, mode, oldPath, newPath);
+        RequireUpper("rename", oldPath);
+        if (source.Path == target?.Path)
+        {
+            return;
+        }
+
+        var oldDir = EnsureUpper(oldParent, "rename");
+        var newDir = EnsureUpper(newParent, "rename");
+        EnsureUpper(source, "rename");
+        var flags = mode switch
+        {
+            RenameMode.Exchange => (uint)RenameFlag.Exchange,
+            RenameMode.NoReplace => (uint)RenameFlag.Noreplace,
+            _ => 0u,
+        };
+        if (mode == RenameMode.Exchange)
+        {
+            EnsureUpper(target!, "rename");
+        }
+        else
+        {
+            // The old name must stay hidden where a lower layer still has it.
+            if (source.CoversLower)
+            {
+                flags |= (uint)RenameFlag.Whiteout;
+            }
+
+            if (source.IsDirectory && target is { CoversLower: true })
+            {
+                SetOpaque(source.Upper!);
+            }
+
+            if (target is { Upper: null })
+            {
+                // Only a lower has the target: the rename makes a new upper name that shadows it.
+                flags &= ~(uint)RenameFlag.Noreplace;
+            }
+        }
+
+        session.Call(new SessionRequest
+        {
+            Rename = new RenameRequest { OldDirectory = oldDir.Handle, OldName = Bytes(oldName), NewDirectory = newDir.Handle, NewName = Bytes(newName), Flags = flags },
+        });
+        Forget(source.Path);
+        Forget(OverlayNode.Child(newParent.Path, newName));
+        Refresh(oldParent);
+        Refresh(newParent);
+    }
+
+    public void Chmod(string path, uint mode) =>
+        SetAttributes(Resolve(path, followFinal: true), "chmod", new SetAttrRequest { Mode = mode });
+
+    public void Chown(string path, uint uid, uint gid) =>
+        SetAttributes(Resolve(path, followFinal: false), "chown", new SetAttrRequest { Uid = uid, Gid = gid });
+
+    public void Utimes(string path, long accessTimeNs, long modifyTimeNs) =>
+        SetAttributes(Resolve(path, followFinal: false), "utimes", new SetAttrRequest
+        {
+            Atime = new Timespec { Sec = Math.DivRem(accessTimeNs, 1_000_000_000, out var an), Nsec = (uint)an },
+            Mtime = new Timespec { Sec = Math.DivRem(modifyTimeNs, 1_000_000_000, out var mn), Nsec = (uint)mn },
+        });
+
+    public void SetXattr(string path, string name, byte[] value, XattrMode mode)
+    {
+        var node = Resolve(path, followFinal: false);
+        RefusePrivateXattr(name, "setxattr");
+        var upper = EnsureUpper(node, "setxattr");
+        session.Call(new SessionRequest
+        {
+            SetXattr = new SetXattrRequest
+            {
+                Handle = upper.Handle,
+                Name = name,
+                Value = ByteString.CopyFrom(value),
+                Flags = mode switch { XattrMode.Create => XattrFlag.Create, XattrMode.Replace => XattrFlag.Replace, _ => XattrFlag.None },
+            },
+        });
+    }
+
+    public void RemoveXattr(string path, string name)
+    {
+        var node = Resolve(path, followFinal: false);
+        RefusePrivateXattr(name, "removexattr");
+
+        // Removing an xattr a lower file does not have fails before any copy-up, as in the kernel.
+        if (node.Upper is null)
+        {
+            GetXattr(path, name);
+        }
+
+        var upper = EnsureUpper(node, "removexattr");
+        session.Call(new SessionRequest { RemoveXattr = new RemoveXattrRequest { Handle = upper.Handle, Name = name } });
+    }
+
+    private long WriteTo(string path, int flags, long offset, ReadOnlySpan<byte> data)
+    {
+        var node = Resolve(path, followFinal: true);
+        if (node.IsDirectory)
+        {
+            throw new ErrnoException(Errno.EISDIR, "open", path);
+        }
+
+        var entry = CopyUpForWrite(node) ?? node.Top;
+        var open = session.Call(new SessionRequest { Open = new OpenRequest { Handle = entry.Handle, Flags = (uint)flags } }).Open.Handle;
+        try
+        {
+            var written = session.Call(new SessionRequest { Write = new WriteRequest { Handle = open, Offset = offset, Data = ByteString.CopyFrom(data) } }).Write.Written;
+            Forget(node.Path);
+            return written;
+        }
+        finally
+        {
+            session.Release([open]);
+        }
+    }
+
+    /// <summary>
+    /// The upper entry to open a file for writing: regular files are copied up (the kernel copies
+    /// up on open for write); special files are opened where they are, as the kernel leaves their
+    /// open to the device or FIFO itself. Null for those.
+    /// </summary>
+    private LayerEntry? CopyUpForWrite(OverlayNode node)
+    {
+        if (node.Top.Type != 0x8000)
+        {
+            RequireUpper("open", node.Path);
+            return null;
+        }
+
+        return EnsureUpper(node, "open");
+    }
+
+    private void SetAttributes(OverlayNode node, string operation, SetAttrRequest request)
+    {
+        var upper = EnsureUpper(node, operation);
+        request.Handle = upper.Handle;
+        session.Call(new SessionRequest { SetAttr = request });
+        Forget(node.Path);
+    }
+
+    private void CheckRename(OverlayNode source, OverlayNode? target, RenameMode mode, string oldPath, string newPath)
+    {
+        // A directory that exists in a lower layer cannot be renamed without redirects: with
+        // redirect_dir=off the kernel answers EXDEV, and so does the sentry.
+        if (source.IsDirectory && source.Lowers.Count > 0)
+        {
+            throw new ErrnoException(Errno.EXDEV, "rename", oldPath);
+        }
+
+        if (mode == RenameMode.Exchange)
+        {
+            var other = target ?? throw new ErrnoException(Errno.ENOENT, "rename", newPath);
+            if (other.IsDirectory && other.Lowers.Count > 0)
+            {
+                throw new ErrnoException(Errno.EXDEV, "rename", newPath);
+            }
+
+            return;
+        }
+
+        if (target is null || target.Path == source.Path)
+        {
+            return;
+        }
+
+        if (mode == RenameMode.NoReplace)
+        {
+            throw new ErrnoException(Errno.EEXIST, "rename", newPath);
+        }
+
+        if (source.IsDirectory && !target.IsDirectory)
+        {
+            throw new ErrnoException(Errno.ENOTDIR, "rename", newPath);
+        }
+
+        if (!source.IsDirectory && target.IsDirectory)
+        {
+            throw new ErrnoException(Errno.EISDIR, "rename", newPath);
+        }
+
+        if (target.IsDirectory && List(target).Count > 0)
+        {
+            throw new ErrnoException(Errno.ENOTEMPTY, "rename", newPath);
+        }
+
+        if (target.IsDirectory && target.Lowers.Count > 0)
+        {
+            throw new ErrnoException(Errno.EXDEV, "rename", newPath);
+        }
+    }
+
+    /// <summary>
+    /// Makes a new name in the upper directory of <paramref name="parent"/>. Where the upper layer
+    /// has a whiteout at the name, the new file is made under a temporary name and renamed over
+    /// the whiteout, so the name goes from hidden to new in one step; a directory made there is
+    /// opaque, so the lower directories the whiteout hid stay hidden.
+    /// </summary>
+    private void MakeName(OverlayNode parent, string name, string path, string operation, Func<ulong, ByteString, SessionRequest> make, Func<SessionResponse, ulong> handleOf)
+    {
+        RequireUpper(operation, path);
+        var dir = EnsureUpper(parent, operation);
+        var overWhiteout = UpperHasWhiteout(dir, name);
+        var madeName = overWhiteout ? TemporaryName() : name;
+        var made = session.Call(make(dir.Handle, Bytes(madeName)));
+        var handle = handleOf(made);
+        if (overWhiteout)
+        {
+            var isDirectory = made.ResultCase == SessionResponse.ResultOneofCase.Mkdir;
+            if (isDirectory)
+            {
+                SetOpaque(new LayerEntry((int)layout.UpperLayer!.Value, handle, made.Mkdir.Stat, false));
+            }
+
+            // A directory cannot replace a non-directory by rename: it is exchanged with the
+            // whiteout instead, which is then removed from its temporary name.
+            session.Call(new SessionRequest
+            {
+                Rename = new RenameRequest
+                {
+                    OldDirectory = dir.Handle,
+                    OldName = Bytes(madeName),
+                    NewDirectory = dir.Handle,
+                    NewName = Bytes(name),
+                    Flags = isDirectory ? (uint)RenameFlag.Exchange : 0,
+                },
+            });
+            if (isDirectory)
+            {
+                session.Call(new SessionRequest { Unlink = new UnlinkRequest { Directory = dir.Handle, Name = Bytes(madeName) } });
+            }
+        }
+
+        session.Release([handle]);
+        Forget(OverlayNode.Child(parent.Path, name));
+        Refresh(parent);
+    }
+
+    /// <summary>Removes a name from the view: from the upper layer, leaving a whiteout where a lower layer still has it.</summary>
+    private void RemoveName(OverlayNode parent, OverlayNode node, bool removeDirectory)
+    {
+        RequireUpper(removeDirectory ? "rmdir" : "unlink", node.Path);
+        var dir = EnsureUpper(parent, removeDirectory ? "rmdir" : "unlink");
+        var name = Bytes(node.Name);
+        if (node.CoversLower && node.Upper is null)
+        {
+            session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = name, Mode = CharDevice } });
+        }
+        else if (node.CoversLower)
+        {
+            // One step from "the upper's file" to "a whiteout" (RENAME_WHITEOUT); the file, now
+            // under a temporary name, is removed after.
+            var temporary = Bytes(TemporaryName());
+            session.Call(new SessionRequest { Rename = new RenameRequest { OldDirectory = dir.Handle, OldName = name, NewDirectory = dir.Handle, NewName = temporary, Flags = (uint)RenameFlag.Whiteout } });
+            RemoveUpperEntry(dir.Handle, temporary, removeDirectory);
+        }
+        else
+        {
+            RemoveUpperEntry(dir.Handle, name, removeDirectory);
+        }
+
+        Forget(node.Path);
+        Refresh(parent);
+    }
+
+    /// <summary>Removes an upper file, or an upper directory with the whiteouts it may still hold (it is empty in the view).</summary>
+    private void RemoveUpperEntry(ulong directory, ByteString name, bool isDirectory)
+    {
+        if (isDirectory)
+        {
+            var walk = session.Call(new SessionRequest { Walk = new WalkRequest { Directory = directory, Names = { name }, Handles = WalkHandles.Last } }).Walk;
+            var handle = walk.Entries[^1].Handle;
+            var entries = session.Call(new SessionRequest { ReadDir = new ReadDirRequest { Handle = handle } }).ReadDir.Entries;
+            session.CallMany([.. entries.Select(e => new SessionRequest { Unlink = new UnlinkRequest { Directory = handle, Name = e.Name, RemoveDirectory = e.Type == 4 } })]);
+            session.Release([handle]);
+        }
+
+        session.Call(new SessionRequest { Unlink = new UnlinkRequest { Directory = directory, Name = name, RemoveDirectory = isDirectory } });
+    }
+
+    /// <summary>
+    /// The node's upper entry, copying it up first (parents first) when only a lower has it. The
+    /// gofer copies atomically, so the view never shows a partial file.
+    /// </summary>
+    private LayerEntry EnsureUpper(OverlayNode node, string operation)
+    {
+        if (node.Upper is { } upper)
+        {
+            return upper;
+        }
+
+        RequireUpper(operation, node.Path);
+        var parent = EnsureUpper(nodes[node.ParentPath], operation);
+        var copy = session.Call(new SessionRequest { CopyUp = new CopyUpRequest { Source = node.Top.Handle, Directory = parent.Handle, Name = Bytes(node.Name) } }).CopyUp;
+        node.Upper = new LayerEntry((int)layout.UpperLayer!.Value, copy.Handle, copy.Stat, false);
+        return node.Upper;
+    }
+
+    private bool UpperHasWhiteout(LayerEntry directory, string name)
+    {
+        if (!layout.HasMarkers)
+        {
+            return false;
+        }
+
+        var walk = session.Call(new SessionRequest { Walk = new WalkRequest { Directory = directory.Handle, Names = { Bytes(name) }, Handles = WalkHandles.None } }).Walk;
+        return walk.Entries.Count == 1 && (walk.Entries[0].Stat.Mode & 0xF000) == CharDevice && walk.Entries[0].Stat.Rdev == 0;
+    }
+
+    private void SetOpaque(LayerEntry directory) =>
+        session.Call(new SessionRequest { SetXattr = new SetXattrRequest { Handle = directory.Handle, Name = layout.OpaqueXattr, Value = ByteString.CopyFromUtf8("y") } });
+
+    /// <summary>Re-reads a directory's stat after its entries changed (its link count and times did).</summary>
+    private void Refresh(OverlayNode directory)
+    {
+        if (directory.Upper is { } upper)
+        {
+            var stat = session.Call(new SessionRequest { Stat = new StatRequest { Handle = upper.Handle } }).Stat.Stat;
+            directory.Upper = upper with { Stat = stat };
+        }
+    }
+
+    private void RequireUpper(string operation, string path)
+    {
+        if (layout.UpperLayer is null)
+        {
+            throw new ErrnoException(Errno.EROFS, operation, path);
+        }
+    }
+
+    private static string TemporaryName() => $".gofer-tmp-{Guid.NewGuid():N}";
+}

@@ -1,0 +1,165 @@
+using Gofer.Native;
+using Gofer.Protocol.V1;
+
+namespace Gofer.Sentry.Composition;
+
+public sealed partial class OverlayFileSystem
+{
+    /// <summary>
+    /// The node of <paramref name="name"/> in a directory, or null when the view has no such name.
+    /// Uncached, it costs one round trip whatever the number of layers: the name is looked up in
+    /// every layer of the directory at once, and the answers composed here.
+    /// </summary>
+    private OverlayNode? Lookup(OverlayNode directory, string name)
+    {
+        var path = OverlayNode.Child(directory.Path, name);
+        if (nodes.TryGetValue(path, out var cached))
+        {
+            return cached;
+        }
+
+        var sources = directory.Upper is { } u ? [u, .. directory.Lowers] : directory.Lowers;
+        var answers = session.CallMany(sources.Select(s => new SessionRequest
+        {
+            Walk = new WalkRequest
+            {
+                Directory = s.Handle,
+                Names = { Bytes(name) },
+                Handles = WalkHandles.All,
+                Xattrs = { layout.OpaqueXattr is { } opaque ? [opaque] : [] },
+            },
+        }).ToList());
+        var found = new List<LayerEntry?>();
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var walk = GoferSession.Check(answers[i]).Walk;
+            found.Add(walk.Entries.Count == 0 ? null : Entry(sources[i].Layer, walk.Entries[0]));
+        }
+
+        var lowerFound = directory.Upper is not null ? found.Skip(1).ToList() : found;
+        var node = Compose(path, directory.Upper is not null ? found[0] : null, lowerFound);
+        if (node is not null && node.Upper is not null)
+        {
+            node = new OverlayNode(path, node.Upper, node.Lowers) { CoversLower = Compose(path, null, lowerFound) is not null };
+        }
+        else if (node is not null)
+        {
+            node = new OverlayNode(path, null, node.Lowers) { CoversLower = true };
+        }
+
+        var kept = node is null ? [] : (node.Upper is { } up ? [up, .. node.Lowers] : node.Lowers);
+        session.Release(found.Where(e => e is not null && !kept.Contains(e)).Select(e => e!.Handle));
+        if (node is not null)
+        {
+            nodes[path] = node;
+        }
+
+        return node;
+    }
+
+    private LayerEntry Entry(int layer, WalkEntry entry) =>
+        new(layer, entry.Handle, entry.Stat, layout.HasMarkers && entry.Xattrs.Any(x => x.Name == layout.OpaqueXattr && x.Value.ToStringUtf8() == "y"));
+
+    /// <summary>The overlay lookup rules over one name's entries in the upper and in each lower of its directory.</summary>
+    private OverlayNode? Compose(string path, LayerEntry? upper, IReadOnlyList<LayerEntry?> lowers)
+    {
+        if (upper is not null)
+        {
+            if (IsWhiteout(upper))
+            {
+                return null;
+            }
+
+            if (!upper.IsDirectory || upper.Opaque)
+            {
+                return new OverlayNode(path, upper, []);
+            }
+        }
+
+        var merged = new List<LayerEntry>();
+        foreach (var lower in lowers)
+        {
+            if (lower is null)
+            {
+                continue;
+            }
+
+            if (IsWhiteout(lower))
+            {
+                break;
+            }
+
+            if (!lower.IsDirectory)
+            {
+                // A non-directory ends the search: it is the name only if nothing above it was.
+                if (upper is null && merged.Count == 0)
+                {
+                    return new OverlayNode(path, null, [lower]);
+                }
+
+                break;
+            }
+
+            merged.Add(lower);
+            if (lower.Opaque)
+            {
+                break;
+            }
+        }
+
+        return upper is null && merged.Count == 0 ? null : new OverlayNode(path, upper, merged);
+    }
+
+    private bool IsWhiteout(LayerEntry entry) => layout.HasMarkers && entry.IsWhiteout;
+
+    /// <summary>
+    /// The merged listing of a directory: names of the upper, then of each lower down to the first
+    /// opaque one, the topmost entry of a name winning, whiteouts hiding the name below them and
+    /// never shown themselves. One round trip for all layers. Values are the winning entries' types.
+    /// </summary>
+    private Dictionary<string, uint> List(OverlayNode directory)
+    {
+        var sources = directory.Upper is { } u ? [u, .. directory.Lowers] : directory.Lowers;
+        var answers = session.CallMany(sources.Select(s => new SessionRequest { ReadDir = new ReadDirRequest { Handle = s.Handle, WithStat = layout.HasMarkers } }).ToList());
+        var listing = new Dictionary<string, uint>(StringComparer.Ordinal);
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < sources.Count; i++)
+        {
+            foreach (var entry in GoferSession.Check(answers[i]).ReadDir.Entries)
+            {
+                var name = entry.Name.ToStringUtf8();
+                if (listing.ContainsKey(name) || hidden.Contains(name))
+                {
+                    continue;
+                }
+
+                var type = entry.Type << 12;
+                if (layout.HasMarkers && type == 0x2000 && entry.Stat is { Rdev: 0 })
+                {
+                    hidden.Add(name);
+                    continue;
+                }
+
+                listing[name] = type;
+            }
+        }
+
+        return listing;
+    }
+
+    /// <summary>Forgets a path and everything below it (after it changed), releasing the gofer's handles.</summary>
+    private void Forget(string path)
+    {
+        var prefix = path == "/" ? "/" : path + "/";
+        foreach (var key in nodes.Keys.Where(k => k != "/" && (k == path || k.StartsWith(prefix, StringComparison.Ordinal))).ToList())
+        {
+            var node = nodes[key];
+            nodes.Remove(key);
+            session.Release((node.Upper is { } u ? [u, .. node.Lowers] : node.Lowers).Select(e => e.Handle));
+        }
+    }
+
+    /// <summary>ENOENT unless the node exists.</summary>
+    private static OverlayNode Existing(OverlayNode? node, string operation, string path) =>
+        node ?? throw new ErrnoException(Errno.ENOENT, operation, path);
+}

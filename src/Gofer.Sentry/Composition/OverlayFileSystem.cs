@@ -1,0 +1,225 @@
+using System.Text;
+using Gofer.Native;
+using Gofer.Protocol.V1;
+using Gofer.Sentry.FileSystem;
+using FileAttributes = Gofer.Sentry.FileSystem.FileAttributes;
+using Google.Protobuf;
+
+namespace Gofer.Sentry.Composition;
+
+/// <summary>
+/// One mount composed from its layers with the semantics of Linux overlayfs
+/// (Documentation/filesystems/overlayfs.rst): a name is looked up in the upper layer, then in the
+/// lowers top-down; a whiteout hides what lies below; a non-directory ends the search; directories
+/// merge unless one is opaque. Lookups are cached by path: the gofer is the only writer of the
+/// upper layer, and (as with the kernel) changing layers behind the overlay's back is undefined.
+/// </summary>
+public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
+{
+    /// <summary>Symlinks followed in one resolution before ELOOP, as the kernel's MAXSYMLINKS.</summary>
+    private const int MaxSymlinks = 40;
+
+    private readonly GoferSession session;
+    private readonly OverlayLayout layout;
+    private readonly Dictionary<string, OverlayNode> nodes = new(StringComparer.Ordinal);
+
+    public OverlayFileSystem(GoferSession session, OverlayLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        this.session = session;
+        this.layout = layout;
+        var layers = (layout.UpperLayer is { } u ? [u] : Array.Empty<uint>()).Concat(layout.LowerLayers).ToList();
+        var roots = session.CallMany(layers.Select(id => new SessionRequest { Attach = new AttachRequest { Layer = id } }).ToList())
+            .Select(r => GoferSession.Check(r).Attach)
+            .Zip(layers, (a, id) => new LayerEntry((int)id, a.Handle, a.Stat, false))
+            .ToList();
+        var upper = layout.UpperLayer is null ? null : roots[0];
+        nodes["/"] = new OverlayNode("/", upper, upper is null ? roots : roots.Skip(1).ToList());
+    }
+
+    public FileAttributes Lstat(string path) => Attributes(Resolve(path, followFinal: false));
+
+    public FileAttributes Stat(string path) => Attributes(Resolve(path, followFinal: true));
+
+    public IReadOnlyList<DirectoryEntry> ReadDir(string path)
+    {
+        var node = Resolve(path, followFinal: true);
+        return node.IsDirectory
+            ? [.. List(node).Select(e => new DirectoryEntry(e.Key, KindOf(e.Value))).OrderBy(e => e.Name, NameOrder.Instance)]
+            : throw new ErrnoException(Errno.ENOTDIR, "readdir", path);
+    }
+
+    public byte[] Read(string path, long offset, long length)
+    {
+        var node = Resolve(path, followFinal: true);
+        var open = session.Call(new SessionRequest { Open = new OpenRequest { Handle = node.Top.Handle, Flags = Syscalls.O_RDONLY | Syscalls.O_NONBLOCK } }).Open.Handle;
+        try
+        {
+            using var data = new MemoryStream();
+            while (length < 0 || data.Length < length)
+            {
+                var want = length < 0 ? 1 << 20 : (int)Math.Min(1 << 20, length - data.Length);
+                var chunk = session.Call(new SessionRequest { Read = new ReadRequest { Handle = open, Offset = offset + data.Length, Length = want } }).Read.Data;
+                if (chunk.IsEmpty)
+                {
+                    break;
+                }
+
+                chunk.WriteTo(data);
+            }
+
+            return data.ToArray();
+        }
+        finally
+        {
+            session.Release([open]);
+        }
+    }
+
+    public string Readlink(string path)
+    {
+        var node = Resolve(path, followFinal: false);
+        return node.Top.IsSymlink
+            ? ReadTarget(node)
+            : throw new ErrnoException(Errno.EINVAL, "readlink", path);
+    }
+
+    public byte[] GetXattr(string path, string name)
+    {
+        var node = Resolve(path, followFinal: false);
+        RefusePrivateXattr(name, "getxattr");
+        return session.Call(new SessionRequest { GetXattr = new GetXattrRequest { Handle = node.Top.Handle, Name = name } }).GetXattr.Value.ToByteArray();
+    }
+
+    public IReadOnlyList<string> ListXattr(string path)
+    {
+        var node = Resolve(path, followFinal: false);
+        var names = session.Call(new SessionRequest { ListXattr = new ListXattrRequest { Handle = node.Top.Handle } }).ListXattr.Names;
+
+        // The overlay's own markers are not the file's xattrs: they stay invisible, as in the kernel.
+        return [.. names.Where(n => layout.XattrPrefix is null || !n.StartsWith(layout.XattrPrefix, StringComparison.Ordinal))];
+    }
+
+    public void Dispose() => session.Dispose();
+
+    private void RefusePrivateXattr(string name, string operation)
+    {
+        if (layout.XattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            throw new ErrnoException(Errno.EOPNOTSUPP, operation, name);
+        }
+    }
+
+    private static FileAttributes Attributes(OverlayNode node)
+    {
+        var s = node.Top.Stat;
+
+        // A merged directory's link count cannot be known without listing every layer; overlayfs
+        // reports 1 ("unknown") for it, and so does the sentry.
+        var links = node.IsMerged ? 1u : s.Nlink;
+        return new FileAttributes(KindOf(s.Mode & 0xF000), s.Mode & 0xFFF, s.Size, links, s.Uid, s.Gid, s.Dev, s.Ino, s.Rdev,
+            (s.Atime.Sec * 1_000_000_000) + s.Atime.Nsec, (s.Mtime.Sec * 1_000_000_000) + s.Mtime.Nsec);
+    }
+
+    private string ReadTarget(OverlayNode node) =>
+        Encoding.UTF8.GetString(session.Call(new SessionRequest { Readlink = new ReadlinkRequest { Handle = node.Top.Handle } }).Readlink.Target.Span);
+
+    /// <summary>
+    /// Resolves an absolute path in the view. Intermediate symlinks are followed (a relative target
+    /// from the directory holding the link, an absolute one from the view's root, never beyond it:
+    /// ".." at the root stays at the root); the final one only when asked.
+    /// </summary>
+    private OverlayNode Resolve(string path, bool followFinal)
+    {
+        var (parent, name) = ResolveParent(path);
+        return name is null ? parent : Step(parent, name, followFinal, path, 0);
+    }
+
+    /// <summary>The directory that holds a path's last component, and that component (null when the path names the root or ends in "." or "..").</summary>
+    private (OverlayNode Parent, string? Name) ResolveParent(string path)
+    {
+        if (!path.StartsWith('/'))
+        {
+            throw new ErrnoException(Errno.EINVAL, "resolve", path);
+        }
+
+        var components = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var current = nodes["/"];
+        var links = 0;
+        for (var i = 0; i < components.Length - 1; i++)
+        {
+            current = Step(current, components[i], follow: true, path, links);
+            if (!current.IsDirectory)
+            {
+                throw new ErrnoException(Errno.ENOTDIR, "resolve", path);
+            }
+        }
+
+        if (components.Length == 0)
+        {
+            return (current, null);
+        }
+
+        var last = components[^1];
+        return last is "." or ".." ? (Step(current, last, follow: true, path, links), null) : (current, last);
+    }
+
+    /// <summary>One component from a directory: ".", "..", or a name, following it if it is a symlink and <paramref name="follow"/>.</summary>
+    private OverlayNode Step(OverlayNode directory, string name, bool follow, string path, int links)
+    {
+        if (name == ".")
+        {
+            return directory;
+        }
+
+        if (name == "..")
+        {
+            return nodes[directory.ParentPath];
+        }
+
+        var node = Lookup(directory, name) ?? throw new ErrnoException(Errno.ENOENT, "lookup", path);
+        while (follow && node.Top.IsSymlink)
+        {
+            if (++links > MaxSymlinks)
+            {
+                throw new ErrnoException(Errno.ELOOP, "lookup", path);
+            }
+
+            var target = ReadTarget(node);
+            var start = target.StartsWith('/') ? nodes["/"] : nodes[node.ParentPath];
+            node = Walk(start, target, path, links);
+        }
+
+        return node;
+    }
+
+    /// <summary>Follows a symlink's target from <paramref name="start"/>, every component followed.</summary>
+    private OverlayNode Walk(OverlayNode start, string target, string path, int links)
+    {
+        var current = start;
+        foreach (var component in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!current.IsDirectory)
+            {
+                throw new ErrnoException(Errno.ENOTDIR, "lookup", path);
+            }
+
+            current = Step(current, component, follow: true, path, links + 1);
+        }
+
+        return current;
+    }
+
+    private static FileKind KindOf(uint type) => type switch
+    {
+        0x4000 => FileKind.Directory,
+        0xA000 => FileKind.Symlink,
+        0x1000 => FileKind.Fifo,
+        0x2000 => FileKind.CharDevice,
+        0x6000 => FileKind.BlockDevice,
+        0xC000 => FileKind.Socket,
+        _ => FileKind.File,
+    };
+
+    private static ByteString Bytes(string name) => ByteString.CopyFromUtf8(name);
+}
