@@ -4,7 +4,8 @@ namespace Gofer.Server.Spec;
 
 /// <summary>
 /// Checks that an overlay's upper filesystem can hold what the sentry will write there: the
-/// overlay's xattrs (under the mount's prefix) and whiteouts (character devices 0/0). tmpfs, for
+/// overlay's xattrs (under the mount's prefix), whiteouts (character devices 0/0) and unnamed
+/// files (O_TMPFILE, for atomic copy-up). tmpfs, for
 /// one, refuses <c>user.*</c> xattrs, which a <c>userxattr</c> overlay needs. The probe works in
 /// the workdir, the overlay's scratch space (same filesystem as the upper, checked before), and
 /// removes what it made, so the merged view never shows it.
@@ -50,6 +51,16 @@ public sealed unsafe class UpperFilesystemProbe : IUpperProbe
             }
 
             Syscalls.UnlinkAt(workFd.Fd, file, 0);
+            // Copy-up builds files unnamed (O_TMPFILE) so that no partial copy is ever visible.
+            fixed (byte* here = "."u8)
+            {
+                using var unnamed = Syscalls.OpenAt(workFd.Fd, here, Syscalls.O_TMPFILE | Syscalls.O_WRONLY, 0x180, out error);
+                if (unnamed is null)
+                {
+                    problems.Add(new SpecProblem(mount.Destination, "upperdir", upper, $"filesystem cannot make unnamed files (O_TMPFILE), which atomic copy-up needs: {Errno.Describe(error)}"));
+                }
+            }
+
             var made = Syscalls.MknodAt(workFd.Fd, whiteout, FileStatus.CharDevice, 0);
             if (made < 0)
             {
