@@ -57,6 +57,64 @@ public sealed partial class OverlayFileSystem
         return node;
     }
 
+    /// <summary>
+    /// Looks up a run of components below <paramref name="start"/> in one round trip: every layer
+    /// of <paramref name="start"/> walks the whole run at once, and the answers are composed
+    /// component by component (a layer takes part in a component only if it took part in the
+    /// directory above it). Stops at a symlink, a non-directory or a missing name; caches what it found.
+    /// </summary>
+    private void Prefetch(OverlayNode start, IReadOnlyList<string> names)
+    {
+        var run = names.TakeWhile(n => n is not ("." or "..")).ToList();
+        if (run.Count < 2 || nodes.ContainsKey(OverlayNode.Child(start.Path, run[0])))
+        {
+            return;
+        }
+
+        var sources = start.Upper is { } u ? [u, .. start.Lowers] : start.Lowers;
+        var answers = session.CallMany(sources.Select(s => new SessionRequest
+        {
+            Walk = new WalkRequest
+            {
+                Directory = s.Handle,
+                Names = { run.Select(Bytes) },
+                Handles = WalkHandles.All,
+                Xattrs = { layout.OpaqueXattr is { } opaque ? [opaque] : [] },
+            },
+        }).ToList());
+        var walks = sources.Select((s, i) => GoferSession.Check(answers[i]).Walk.Entries.Select(e => Entry(s.Layer, e)).ToList()).ToList();
+        var kept = new HashSet<LayerEntry>();
+        var current = start;
+        for (var i = 0; i < run.Count && current.IsDirectory; i++)
+        {
+            // Which walk (by source position) each of the current node's layers came from.
+            var participating = (current.Upper is { } cu ? [cu, .. current.Lowers] : current.Lowers).Select(e => e.Layer).ToHashSet();
+            LayerEntry? EntryAt(int source) =>
+                participating.Contains(sources[source].Layer) && walks[source].Count > i ? walks[source][i] : null;
+
+            var upperFound = start.Upper is not null ? EntryAt(0) : null;
+            var lowerFound = Enumerable.Range(start.Upper is not null ? 1 : 0, sources.Count - (start.Upper is not null ? 1 : 0)).Select(EntryAt).ToList();
+            var path = OverlayNode.Child(current.Path, run[i]);
+            var node = Compose(path, current.Upper is not null ? upperFound : null, lowerFound);
+            if (node is null)
+            {
+                break;
+            }
+
+            node = new OverlayNode(path, node.Upper, node.Lowers) { CoversLower = node.Upper is null || Compose(path, null, lowerFound) is not null };
+            nodes[path] = node;
+            kept.UnionWith(node.Upper is { } nu ? [nu, .. node.Lowers] : node.Lowers);
+            if (node.Top.IsSymlink)
+            {
+                break;
+            }
+
+            current = node;
+        }
+
+        session.Release(walks.SelectMany(w => w).Where(e => !kept.Contains(e)).Select(e => e.Handle));
+    }
+
     private LayerEntry Entry(int layer, WalkEntry entry) =>
         new(layer, entry.Handle, entry.Stat, layout.HasMarkers && entry.Xattrs.Any(x => x.Name == layout.OpaqueXattr && x.Value.ToStringUtf8() == "y"));
 

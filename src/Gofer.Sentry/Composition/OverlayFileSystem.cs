@@ -148,6 +148,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         var links = 0;
         for (var i = 0; i < components.Length - 1; i++)
         {
+            Prefetch(current, components[i..]);
             current = Step(current, components[i], follow: true, path, links);
             if (!current.IsDirectory)
             {
