@@ -6,6 +6,7 @@ var root = new RootCommand("gofer: serves the layers of an OCI bundle's mounts (
 {
     ServeCommand.Create(args),
     CheckCommand.Create(),
+    ExecCommand.Create(),
 };
 
 try

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Gofer.Server.Tests.EndToEnd;
 
 /// <summary>
@@ -10,7 +13,29 @@ public sealed class PublishedGofer
     public PublishedGofer()
     {
         var output = Path.Combine(Repository, "artifacts", "test-gofer");
-        Tool.Check("dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
+
+        // Test projects run in parallel and more than one publishes the binary: one at a time per
+        // checkout, so the later ones find it up to date instead of building over the same obj/ directories.
+        var checkout = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Repository)))[..16];
+        using var publishing = new Mutex(initiallyOwned: false, $@"Global\gofer-test-publish-{checkout}");
+        try
+        {
+            publishing.WaitOne();
+        }
+        catch (AbandonedMutexException)
+        {
+            // A test run was killed while publishing; the mutex is ours now, and the publish below repairs its output.
+        }
+
+        try
+        {
+            Tool.Check("dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
+        }
+        finally
+        {
+            publishing.ReleaseMutex();
+        }
+
         Binary = Path.Combine(output, "gofer");
     }
 
