@@ -14,7 +14,16 @@ public static class SentryMounts
     /// </summary>
     public static OverlayFileSystem Open(string socketPath, string destination)
     {
-        var session = new GoferSession(SessionSocket.Connect(socketPath));
+        GoferSession session;
+        try
+        {
+            session = new GoferSession(SessionSocket.Connect(socketPath));
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new ErrnoException(e.NativeErrorCode, "connect", socketPath);
+        }
+
         try
         {
             var mounts = session.Call(new SessionRequest { ListMounts = new ListMountsRequest() }).ListMounts.Mounts;
