@@ -110,14 +110,20 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         }
     }
 
-    private static FileAttributes Attributes(OverlayNode node)
+    private FileAttributes Attributes(OverlayNode node)
     {
         var s = node.Top.Stat;
 
         // A merged directory's link count cannot be known without listing every layer; overlayfs
         // reports 1 ("unknown") for it, and so does the sentry.
         var links = node.IsMerged ? 1u : s.Nlink;
-        return new FileAttributes(KindOf(s.Mode & 0xF000), s.Mode & 0xFFF, s.Size, links, s.Uid, s.Gid, s.Dev, s.Ino, s.Rdev,
+
+        // Every directory shows the mount's one device, and a directory keeps the inode number of
+        // its topmost lower part, so copying it up does not change its identity (what `find` and
+        // `du` rely on). Files show their own layer's numbers.
+        var device = node.IsDirectory ? nodes["/"].Top.Stat.Dev : s.Dev;
+        var inode = node.IsDirectory && node.Lowers.Count > 0 ? node.Lowers[0].Stat.Ino : s.Ino;
+        return new FileAttributes(KindOf(s.Mode & 0xF000), s.Mode & 0xFFF, s.Size, links, s.Uid, s.Gid, device, inode, s.Rdev,
             (s.Atime.Sec * 1_000_000_000) + s.Atime.Nsec, (s.Mtime.Sec * 1_000_000_000) + s.Mtime.Nsec);
     }
 
