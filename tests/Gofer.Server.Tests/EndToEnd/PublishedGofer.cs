@@ -9,8 +9,13 @@ public sealed class PublishedGofer
 {
     public PublishedGofer()
     {
-        var output = Path.Combine(Repository, "artifacts", "test-gofer");
-        Tool.Check("dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
+        var artifacts = Directory.CreateDirectory(Path.Combine(Repository, "artifacts")).FullName;
+        var output = Path.Combine(artifacts, "test-gofer");
+
+        // Test projects that both use this fixture run at the same time under `dotnet test Gofer.sln`;
+        // two publishes of one project into one place would trip over each other, so they take
+        // turns under an flock(1) lock (the one that waits then finds the work done).
+        Tool.Check("flock", Path.Combine(artifacts, "test-gofer.lock"), "dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
         Binary = Path.Combine(output, "gofer");
     }
 
