@@ -17,7 +17,9 @@ public sealed partial class OverlayFileSystem
     public long Append(string path, ReadOnlySpan<byte> data) =>
         WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_APPEND | Syscalls.O_NONBLOCK, 0, data);
 
-    public void Create(string path, uint mode, bool exclusive, bool truncate)
+    public void Create(string path, uint mode, bool exclusive, bool truncate) => Create(path, mode, exclusive, truncate, 0);
+
+    private void Create(string path, uint mode, bool exclusive, bool truncate, int links)
     {
         var (parent, name) = ResolveParent(path);
         var existing = name is null ? parent : Lookup(parent, name);
@@ -26,6 +28,15 @@ public sealed partial class OverlayFileSystem
             if (exclusive)
             {
                 throw new ErrnoException(Errno.EEXIST, "create", path);
+            }
+
+            if (existing.Top.IsSymlink && !Exists(path))
+            {
+                // O_CREAT through a dangling symlink makes the file it points to.
+                var pointed = ReadTarget(existing);
+                _ = links >= MaxSymlinks ? throw new ErrnoException(Errno.ELOOP, "create", path) : 0;
+                Create(pointed.StartsWith('/') ? pointed : OverlayNode.Child(parent.Path, pointed), mode, exclusive: false, truncate, links + 1);
+                return;
             }
 
             var target = existing.Top.IsSymlink ? Resolve(path, followFinal: true) : existing;
@@ -186,20 +197,10 @@ public sealed partial class OverlayFileSystem
 
         var source = Existing(Lookup(oldParent, oldName), "rename", oldPath);
         var target = Lookup(newParent, newName);
-        if (source.Path == target?.Path)
+        if (CheckRename(source, target, newParent, mode, oldPath, newPath))
         {
-            // A name renamed onto itself: nothing to do, unless asked not to replace.
-            _ = mode == RenameMode.NoReplace ? throw new ErrnoException(Errno.EEXIST, "rename", newPath) : 0;
             return;
         }
-
-        if (source.IsDirectory && (newParent.Path == source.Path || newParent.Path.StartsWith(source.Path + "/", StringComparison.Ordinal)))
-        {
-            throw new ErrnoException(Errno.EINVAL, "rename", newPath);
-        }
-
-        CheckRename(source, target, mode, oldPath, newPath);
-        RequireUpper("rename", oldPath);
 
         var oldDir = EnsureUpper(oldParent, "rename");
         var newDir = EnsureUpper(newParent, "rename");
@@ -290,6 +291,19 @@ public sealed partial class OverlayFileSystem
         session.Call(new SessionRequest { RemoveXattr = new RemoveXattrRequest { Handle = upper.Handle, Name = StoredXattrName(name) } });
     }
 
+    private bool Exists(string path)
+    {
+        try
+        {
+            Resolve(path, followFinal: true);
+            return true;
+        }
+        catch (ErrnoException e) when (e.Errno == Errno.ENOENT)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The kernel allows user.* xattrs on regular files and directories only: changing one elsewhere is EPERM.</summary>
     private static void RefuseUserXattrOnSpecialFile(OverlayNode node, string name, string operation, string path)
     {
@@ -344,61 +358,76 @@ public sealed partial class OverlayFileSystem
         ForgetFile(node);
     }
 
-    private void CheckRename(OverlayNode source, OverlayNode? target, RenameMode mode, string oldPath, string newPath)
+    /// <summary>
+    /// The checks of rename(2), in the kernel's order: the VFS's (existence, NOREPLACE, types,
+    /// subtrees) before overlayfs's (EXDEV for a directory a lower layer has, emptiness). True when
+    /// there is nothing to do (a name renamed onto itself).
+    /// </summary>
+    private bool CheckRename(OverlayNode source, OverlayNode? target, OverlayNode newParent, RenameMode mode, string oldPath, string newPath)
     {
         if (mode == RenameMode.Exchange && target is null)
         {
             throw new ErrnoException(Errno.ENOENT, "rename", newPath);
         }
 
-        // A directory that exists in a lower layer cannot be renamed without redirects: with
+        if (source.Path == target?.Path)
+        {
+            return mode == RenameMode.NoReplace ? throw new ErrnoException(Errno.EEXIST, "rename", newPath) : true;
+        }
+
+        if (mode == RenameMode.NoReplace && target is not null)
+        {
+            throw new ErrnoException(Errno.EEXIST, "rename", newPath);
+        }
+
+        if (mode == RenameMode.Replace && target is not null && source.IsDirectory != target.IsDirectory)
+        {
+            throw new ErrnoException(source.IsDirectory ? Errno.ENOTDIR : Errno.EISDIR, "rename", newPath);
+        }
+
+        // Into its own subtree: EINVAL. Onto one of its ancestors: that directory is not empty.
+        if (source.IsDirectory && IsWithin(newParent.Path, source.Path))
+        {
+            throw new ErrnoException(Errno.EINVAL, "rename", newPath);
+        }
+
+        if (target is not null && IsWithin(source.Path, target.Path))
+        {
+            throw new ErrnoException(mode == RenameMode.Exchange ? Errno.EINVAL : Errno.ENOTEMPTY, "rename", newPath);
+        }
+
+        RequireUpper("rename", oldPath);
+
+        // A directory that exists in a lower layer cannot be moved without redirects: with
         // redirect_dir=off the kernel answers EXDEV, and so does the sentry.
         if (source.IsDirectory && source.Lowers.Count > 0)
         {
             throw new ErrnoException(Errno.EXDEV, "rename", oldPath);
         }
 
-        if (mode == RenameMode.Exchange)
-        {
-            var other = target!;
-            if (other.IsDirectory && other.Lowers.Count > 0)
-            {
-                throw new ErrnoException(Errno.EXDEV, "rename", newPath);
-            }
-
-            return;
-        }
-
-        if (target is null || target.Path == source.Path)
-        {
-            return;
-        }
-
-        if (mode == RenameMode.NoReplace)
-        {
-            throw new ErrnoException(Errno.EEXIST, "rename", newPath);
-        }
-
-        if (source.IsDirectory && !target.IsDirectory)
-        {
-            throw new ErrnoException(Errno.ENOTDIR, "rename", newPath);
-        }
-
-        if (!source.IsDirectory && target.IsDirectory)
-        {
-            throw new ErrnoException(Errno.EISDIR, "rename", newPath);
-        }
-
-        if (target.IsDirectory && List(target).Count > 0)
-        {
-            throw new ErrnoException(Errno.ENOTEMPTY, "rename", newPath);
-        }
-
-        if (target.IsDirectory && target.Lowers.Count > 0)
+        if (target is { IsDirectory: true } && mode == RenameMode.Exchange && target.Lowers.Count > 0)
         {
             throw new ErrnoException(Errno.EXDEV, "rename", newPath);
         }
+
+        if (target is { IsDirectory: true } && mode == RenameMode.Replace)
+        {
+            if (List(target).Count > 0)
+            {
+                throw new ErrnoException(Errno.ENOTEMPTY, "rename", newPath);
+            }
+
+            if (target.Lowers.Count > 0)
+            {
+                throw new ErrnoException(Errno.EXDEV, "rename", newPath);
+            }
+        }
+
+        return false;
     }
+
+    private static bool IsWithin(string path, string ancestor) =>
+        path == ancestor || path.StartsWith(ancestor == "/" ? "/" : ancestor + "/", StringComparison.Ordinal);
 
     /// <summary>
     /// Makes a new name in the upper directory of <paramref name="parent"/>. Where the upper layer
