@@ -380,13 +380,8 @@ public sealed partial class OverlayFileSystem
             throw new ErrnoException(Errno.EEXIST, "rename", newPath);
         }
 
-        if (mode == RenameMode.Replace && target is not null && source.IsDirectory != target.IsDirectory)
-        {
-            throw new ErrnoException(source.IsDirectory ? Errno.ENOTDIR : Errno.EISDIR, "rename", newPath);
-        }
-
         // Into its own subtree: EINVAL. Onto one of its ancestors: that directory is not empty.
-        if (source.IsDirectory && IsWithin(newParent.Path, source.Path))
+        if (IsWithin(newParent.Path, source.Path))
         {
             throw new ErrnoException(Errno.EINVAL, "rename", newPath);
         }
@@ -394,6 +389,11 @@ public sealed partial class OverlayFileSystem
         if (target is not null && IsWithin(source.Path, target.Path))
         {
             throw new ErrnoException(mode == RenameMode.Exchange ? Errno.EINVAL : Errno.ENOTEMPTY, "rename", newPath);
+        }
+
+        if (mode == RenameMode.Replace && target is not null && source.IsDirectory != target.IsDirectory)
+        {
+            throw new ErrnoException(source.IsDirectory ? Errno.ENOTDIR : Errno.EISDIR, "rename", newPath);
         }
 
         RequireUpper("rename", oldPath);
