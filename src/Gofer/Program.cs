@@ -9,9 +9,22 @@ var root = new RootCommand("gofer: serves the layers of an OCI bundle's mounts (
     ExecCommand.Create(),
 };
 
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // A wrong command line has its own exit status, apart from a refused spec (1).
+    foreach (var error in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"gofer: {error.Message}").ConfigureAwait(false);
+    }
+
+    await Console.Error.WriteLineAsync("gofer: see gofer --help").ConfigureAwait(false);
+    return ExitCodes.Usage;
+}
+
 try
 {
-    return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    return await parsed.InvokeAsync().ConfigureAwait(false);
 }
 catch (ErrnoException e)
 {

@@ -9,6 +9,7 @@ public sealed partial class OverlayFileSystem
 {
     private const uint CharDevice = 0x2000;
     private const uint Fifo = 0x1000;
+    private const uint Regular = 0x8000;
 
     public long Write(string path, long offset, ReadOnlySpan<byte> data) =>
         WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_NONBLOCK, offset, data);
@@ -33,14 +34,20 @@ public sealed partial class OverlayFileSystem
                 throw new ErrnoException(Errno.EISDIR, "create", path);
             }
 
-            // Opening an existing file for writing copies it up, as the kernel does on open.
+            // Opening an existing file for writing copies it up, as the kernel does on open; a
+            // special file is opened where it is, and answers for itself (a FIFO with no reader: ENXIO).
             var upper = CopyUpForWrite(target);
-            if (truncate && upper is not null)
+            if (upper is null)
+            {
+                var open = session.Call(new SessionRequest { Open = new OpenRequest { Handle = target.Top.Handle, Flags = Syscalls.O_WRONLY | Syscalls.O_NONBLOCK } }).Open.Handle;
+                session.Release([open]);
+            }
+            else if (truncate)
             {
                 session.Call(new SessionRequest { SetAttr = new SetAttrRequest { Handle = upper.Handle, Size = 0 } });
             }
 
-            Forget(target.Path);
+            ForgetFile(target);
             return;
         }
 
@@ -58,14 +65,14 @@ public sealed partial class OverlayFileSystem
             throw new ErrnoException(Errno.EISDIR, "truncate", path);
         }
 
-        if ((node.Top.Type) != 0x8000)
+        if (node.Top.Type != Regular)
         {
             throw new ErrnoException(Errno.EINVAL, "truncate", path);
         }
 
         var upper = EnsureUpper(node, "truncate");
         session.Call(new SessionRequest { SetAttr = new SetAttrRequest { Handle = upper.Handle, Size = size } });
-        Forget(node.Path);
+        ForgetFile(node);
     }
 
     public void Mkdir(string path, uint mode)
@@ -130,7 +137,7 @@ public sealed partial class OverlayFileSystem
         {
             Link = new LinkRequest { Target = upper.Handle, Directory = dir, Name = n },
         }, r => r.Link.Handle);
-        Forget(source.Path);
+        ForgetFile(source);
     }
 
     public void Unlink(string path)
@@ -179,12 +186,20 @@ public sealed partial class OverlayFileSystem
 
         var source = Existing(Lookup(oldParent, oldName), "rename", oldPath);
         var target = Lookup(newParent, newName);
-        CheckRename(source, target, mode, oldPath, newPath);
-        RequireUpper("rename", oldPath);
         if (source.Path == target?.Path)
         {
+            // A name renamed onto itself: nothing to do, unless asked not to replace.
+            _ = mode == RenameMode.NoReplace ? throw new ErrnoException(Errno.EEXIST, "rename", newPath) : 0;
             return;
         }
+
+        if (source.IsDirectory && (newParent.Path == source.Path || newParent.Path.StartsWith(source.Path + "/", StringComparison.Ordinal)))
+        {
+            throw new ErrnoException(Errno.EINVAL, "rename", newPath);
+        }
+
+        CheckRename(source, target, mode, oldPath, newPath);
+        RequireUpper("rename", oldPath);
 
         var oldDir = EnsureUpper(oldParent, "rename");
         var newDir = EnsureUpper(newParent, "rename");
@@ -245,14 +260,14 @@ public sealed partial class OverlayFileSystem
     public void SetXattr(string path, string name, byte[] value, XattrMode mode)
     {
         var node = Resolve(path, followFinal: false);
-        RefusePrivateXattr(name, "setxattr");
+        RefuseUserXattrOnSpecialFile(node, name, "setxattr", path);
         var upper = EnsureUpper(node, "setxattr");
         session.Call(new SessionRequest
         {
             SetXattr = new SetXattrRequest
             {
                 Handle = upper.Handle,
-                Name = name,
+                Name = StoredXattrName(name),
                 Value = ByteString.CopyFrom(value),
                 Flags = mode switch { XattrMode.Create => XattrFlag.Create, XattrMode.Replace => XattrFlag.Replace, _ => XattrFlag.None },
             },
@@ -262,7 +277,8 @@ public sealed partial class OverlayFileSystem
     public void RemoveXattr(string path, string name)
     {
         var node = Resolve(path, followFinal: false);
-        RefusePrivateXattr(name, "removexattr");
+        RefuseUserXattrOnSpecialFile(node, name, "removexattr", path);
+        RequireUpper("removexattr", path);
 
         // Removing an xattr a lower file does not have fails before any copy-up, as in the kernel.
         if (node.Upper is null)
@@ -271,7 +287,16 @@ public sealed partial class OverlayFileSystem
         }
 
         var upper = EnsureUpper(node, "removexattr");
-        session.Call(new SessionRequest { RemoveXattr = new RemoveXattrRequest { Handle = upper.Handle, Name = name } });
+        session.Call(new SessionRequest { RemoveXattr = new RemoveXattrRequest { Handle = upper.Handle, Name = StoredXattrName(name) } });
+    }
+
+    /// <summary>The kernel allows user.* xattrs on regular files and directories only: changing one elsewhere is EPERM.</summary>
+    private static void RefuseUserXattrOnSpecialFile(OverlayNode node, string name, string operation, string path)
+    {
+        if (name.StartsWith("user.", StringComparison.Ordinal) && node.Top.Type is not (Regular or 0x4000))
+        {
+            throw new ErrnoException(Errno.EPERM, operation, path);
+        }
     }
 
     private long WriteTo(string path, int flags, long offset, ReadOnlySpan<byte> data)
@@ -287,7 +312,7 @@ public sealed partial class OverlayFileSystem
         try
         {
             var written = session.Call(new SessionRequest { Write = new WriteRequest { Handle = open, Offset = offset, Data = ByteString.CopyFrom(data) } }).Write.Written;
-            Forget(node.Path);
+            ForgetFile(node);
             return written;
         }
         finally
@@ -303,9 +328,8 @@ public sealed partial class OverlayFileSystem
     /// </summary>
     private LayerEntry? CopyUpForWrite(OverlayNode node)
     {
-        if (node.Top.Type != 0x8000)
+        if (node.Top.Type != Regular)
         {
-            RequireUpper("open", node.Path);
             return null;
         }
 
@@ -317,11 +341,16 @@ public sealed partial class OverlayFileSystem
         var upper = EnsureUpper(node, operation);
         request.Handle = upper.Handle;
         session.Call(new SessionRequest { SetAttr = request });
-        Forget(node.Path);
+        ForgetFile(node);
     }
 
     private void CheckRename(OverlayNode source, OverlayNode? target, RenameMode mode, string oldPath, string newPath)
     {
+        if (mode == RenameMode.Exchange && target is null)
+        {
+            throw new ErrnoException(Errno.ENOENT, "rename", newPath);
+        }
+
         // A directory that exists in a lower layer cannot be renamed without redirects: with
         // redirect_dir=off the kernel answers EXDEV, and so does the sentry.
         if (source.IsDirectory && source.Lowers.Count > 0)
@@ -331,7 +360,7 @@ public sealed partial class OverlayFileSystem
 
         if (mode == RenameMode.Exchange)
         {
-            var other = target ?? throw new ErrnoException(Errno.ENOENT, "rename", newPath);
+            var other = target!;
             if (other.IsDirectory && other.Lowers.Count > 0)
             {
                 throw new ErrnoException(Errno.EXDEV, "rename", newPath);

@@ -217,6 +217,22 @@ public sealed partial class OverlayFileSystem
         }
     }
 
+    /// <summary>
+    /// Forgets a file after its content or attributes changed, and every other cached name of it:
+    /// hard links share one inode, so the change shows through all of them.
+    /// </summary>
+    private void ForgetFile(OverlayNode node)
+    {
+        Forget(node.Path);
+        if (node.IsDirectory || node.Top.Stat.Nlink < 2)
+        {
+            return;
+        }
+
+        var sameFile = nodes.Values.Where(n => !n.IsDirectory && n.Top.Stat.Dev == node.Top.Stat.Dev && n.Top.Stat.Ino == node.Top.Stat.Ino).Select(n => n.Path).ToList();
+        sameFile.ForEach(Forget);
+    }
+
     /// <summary>ENOENT unless the node exists.</summary>
     private static OverlayNode Existing(OverlayNode? node, string operation, string path) =>
         node ?? throw new ErrnoException(Errno.ENOENT, operation, path);

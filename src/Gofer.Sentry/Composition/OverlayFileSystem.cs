@@ -55,18 +55,26 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         var open = session.Call(new SessionRequest { Open = new OpenRequest { Handle = node.Top.Handle, Flags = Syscalls.O_RDONLY | Syscalls.O_NONBLOCK } }).Open.Handle;
         try
         {
-            using var data = new MemoryStream();
-            while (length < 0 || data.Length < length)
+            // pread(2) has no offset on a FIFO: ESPIPE, whatever is in it.
+            if (node.Top.Type == Fifo)
             {
-                var want = length < 0 ? 1 << 20 : (int)Math.Min(1 << 20, length - data.Length);
+                throw new ErrnoException(Errno.ESPIPE, "read", path);
+            }
+
+            using var data = new MemoryStream();
+            do
+            {
+                // At least one read even for length 0, so a directory still answers EISDIR.
+                var want = length < 0 ? 1 << 20 : (int)Math.Clamp(length - data.Length, 1, 1 << 20);
                 var chunk = session.Call(new SessionRequest { Read = new ReadRequest { Handle = open, Offset = offset + data.Length, Length = want } }).Read.Data;
-                if (chunk.IsEmpty)
+                if (chunk.IsEmpty || length == 0)
                 {
                     break;
                 }
 
                 chunk.WriteTo(data);
             }
+            while (length < 0 || data.Length < length);
 
             return data.ToArray();
         }
@@ -87,37 +95,52 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
     public byte[] GetXattr(string path, string name)
     {
         var node = Resolve(path, followFinal: false);
-        RefusePrivateXattr(name, "getxattr");
-        return session.Call(new SessionRequest { GetXattr = new GetXattrRequest { Handle = node.Top.Handle, Name = name } }).GetXattr.Value.ToByteArray();
+        return session.Call(new SessionRequest { GetXattr = new GetXattrRequest { Handle = node.Top.Handle, Name = StoredXattrName(name) } }).GetXattr.Value.ToByteArray();
     }
 
     public IReadOnlyList<string> ListXattr(string path)
     {
         var node = Resolve(path, followFinal: false);
         var names = session.Call(new SessionRequest { ListXattr = new ListXattrRequest { Handle = node.Top.Handle } }).ListXattr.Names;
-
-        // The overlay's own markers are not the file's xattrs: they stay invisible, as in the kernel.
-        return [.. names.Where(n => layout.XattrPrefix is null || !n.StartsWith(layout.XattrPrefix, StringComparison.Ordinal))];
+        return [.. names.Select(VisibleXattrName).OfType<string>()];
     }
 
     public void Dispose() => session.Dispose();
 
-    private void RefusePrivateXattr(string name, string operation)
+    /// <summary>
+    /// The name a file's xattr has on its layer. The overlay's own prefix is reserved for its
+    /// markers, so a file's own xattr under that prefix is stored escaped (<c>trusted.overlay.x</c>
+    /// as <c>trusted.overlay.overlay.x</c>), as the kernel escapes it.
+    /// </summary>
+    private string StoredXattrName(string name) =>
+        layout.XattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal) ? prefix + "overlay." + name[prefix.Length..] : name;
+
+    /// <summary>The name a stored xattr shows in the view: escaped ones unescaped, the overlay's markers hidden (null).</summary>
+    private string? VisibleXattrName(string stored)
     {
-        if (layout.XattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal))
+        if (layout.XattrPrefix is not { } prefix || !stored.StartsWith(prefix, StringComparison.Ordinal))
         {
-            throw new ErrnoException(Errno.EOPNOTSUPP, operation, name);
+            return stored;
         }
+
+        var escaped = prefix + "overlay.";
+        return stored.StartsWith(escaped, StringComparison.Ordinal) ? prefix + stored[escaped.Length..] : null;
     }
 
-    private static FileAttributes Attributes(OverlayNode node)
+    private FileAttributes Attributes(OverlayNode node)
     {
         var s = node.Top.Stat;
 
         // A merged directory's link count cannot be known without listing every layer; overlayfs
         // reports 1 ("unknown") for it, and so does the sentry.
         var links = node.IsMerged ? 1u : s.Nlink;
-        return new FileAttributes(KindOf(s.Mode & 0xF000), s.Mode & 0xFFF, s.Size, links, s.Uid, s.Gid, s.Dev, s.Ino, s.Rdev,
+
+        // Every directory shows the mount's one device, and a directory keeps the inode number of
+        // its topmost lower part, so copying it up does not change its identity (what `find` and
+        // `du` rely on). Files show their own layer's numbers.
+        var device = node.IsDirectory ? nodes["/"].Top.Stat.Dev : s.Dev;
+        var inode = node.IsDirectory && node.Lowers.Count > 0 ? node.Lowers[0].Stat.Ino : s.Ino;
+        return new FileAttributes(KindOf(s.Mode & 0xF000), s.Mode & 0xFFF, s.Size, links, s.Uid, s.Gid, device, inode, s.Rdev,
             (s.Atime.Sec * 1_000_000_000) + s.Atime.Nsec, (s.Mtime.Sec * 1_000_000_000) + s.Mtime.Nsec);
     }
 

@@ -210,7 +210,9 @@ public sealed unsafe partial class FileOperations
                 var xattr = Encoding.UTF8.GetString(names, start, end - start);
                 var name = list + start;
                 start = end + 1;
-                if (skipPrefix is not null && xattr.StartsWith(skipPrefix, StringComparison.Ordinal))
+                // The overlay's markers stay behind; a file's own xattrs under the prefix are stored
+                // escaped (prefix + "overlay.") and travel with the file like any other.
+                if (skipPrefix is not null && xattr.StartsWith(skipPrefix, StringComparison.Ordinal) && !xattr.StartsWith(skipPrefix + "overlay.", StringComparison.Ordinal))
                 {
                     continue;
                 }

@@ -351,7 +351,9 @@ public sealed unsafe partial class FileOperations
             throw new ErrnoException(Errno.EISDIR, operation, name);
         }
 
-        if (writes)
+        // A FIFO's data never touches its layer: writing one is not a modification (the kernel
+        // lets a FIFO on a read-only filesystem be opened for writing too).
+        if (writes && node.Type != FileStatus.Fifo)
         {
             RequireWritable(node.Layer, operation, name);
         }

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Gofer.Server.Tests.EndToEnd;
 
 /// <summary>
@@ -12,30 +9,13 @@ public sealed class PublishedGofer
 {
     public PublishedGofer()
     {
-        var output = Path.Combine(Repository, "artifacts", "test-gofer");
+        var artifacts = Directory.CreateDirectory(Path.Combine(Repository, "artifacts")).FullName;
+        var output = Path.Combine(artifacts, "test-gofer");
 
-        // Test projects run in parallel and more than one publishes the binary: one at a time per
-        // checkout, so the later ones find it up to date instead of building over the same obj/ directories.
-        var checkout = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Repository)))[..16];
-        using var publishing = new Mutex(initiallyOwned: false, $@"Global\gofer-test-publish-{checkout}");
-        try
-        {
-            publishing.WaitOne();
-        }
-        catch (AbandonedMutexException)
-        {
-            // A test run was killed while publishing; the mutex is ours now, and the publish below repairs its output.
-        }
-
-        try
-        {
-            Tool.Check("dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
-        }
-        finally
-        {
-            publishing.ReleaseMutex();
-        }
-
+        // Test projects that both use this fixture run at the same time under `dotnet test Gofer.sln`;
+        // two publishes of one project into one place would trip over each other, so they take
+        // turns under an flock(1) lock (the one that waits then finds the work done).
+        Tool.Check("flock", Path.Combine(artifacts, "test-gofer.lock"), "dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
         Binary = Path.Combine(output, "gofer");
     }
 

@@ -30,6 +30,19 @@ public sealed class RefusalTests(PublishedGofer gofer)
         Assert.Equal(hostMounts, File.ReadAllText("/proc/self/mountinfo"));
     }
 
+    [Theory]
+    [InlineData("serve --bundle /nonexistent")]
+    [InlineData("serve --bundle /b --socket /s --listen-fd 3")]
+    [InlineData("exec --socket /s")]
+    [InlineData("frobnicate")]
+    public void A_wrong_command_line_exits_2_and_says_what_is_wrong(string commandLine)
+    {
+        var (exit, stdout, stderr) = Tool.Run(gofer.Binary, commandLine.Split(' '));
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("gofer: ", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Check_prints_the_plan_and_exits_zero_on_a_good_bundle()
     {

@@ -1,0 +1,53 @@
+using System.Text;
+
+namespace Gofer.Sentry.Tests.Differential;
+
+/// <summary>The overlay option string, one for both sides: the kernel's mount and the gofer's bundle get the same text.</summary>
+public static class OverlayMountOptions
+{
+    /// <summary>
+    /// Pinned so results do not depend on how the machine's overlay module was configured; they
+    /// are also the only values the gofer implements (no inode index, full copy-up).
+    /// </summary>
+    public const string Pinned = "index=off,metacopy=off";
+
+    public static string Format(LayerSet layers)
+    {
+        var options = new List<string> { "lowerdir=" + string.Join(':', layers.LowerDirs.Select(Escape)) };
+        if (layers.UpperDir is { } upper)
+        {
+            options.Add("upperdir=" + Escape(upper));
+            options.Add("workdir=" + Escape(layers.WorkDir!));
+        }
+
+        options.Add(Pinned);
+
+        // No redirects are made (renaming a lower directory is EXDEV) with either value. With
+        // trusted.overlay. "off" is the kernel's default; with userxattr the kernel refuses "off"
+        // ("conflicting options: userxattr,redirect_dir=follow": off means follow while the
+        // module's redirect_always_follow is set) and accepts only nofollow, its own choice there.
+        options.Add(layers.Flavor == OverlayFlavor.User ? "redirect_dir=nofollow,userxattr" : "redirect_dir=off");
+
+        return string.Join(',', options);
+    }
+
+    /// <summary>
+    /// A path as an option value: overlayfs splits options at commas and lowerdir at colons unless
+    /// a backslash escapes them, and a backslash escapes itself (fs/overlayfs/params.c).
+    /// </summary>
+    public static string Escape(string path)
+    {
+        var escaped = new StringBuilder(path.Length);
+        foreach (var c in path)
+        {
+            if (c is '\\' or ':' or ',')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
+}
