@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Gofer.Native;
+using Gofer.Sentry.Tests.Differential;
 using Gofer.Sentry.Launch;
 using Gofer.Server.Tests.EndToEnd;
 using Xunit.Abstractions;
@@ -54,7 +55,7 @@ public sealed class CopyUpCrashTests(PublishedGofer gofer, LargeLowerLayer lower
         var delay = random.Next(MaxKillDelayMilliseconds + 1);
         using var bundle = new OverlayBundle();
         File.SetUnixFileMode(bundle.Upper, LargeLowerLayer.RootMode);
-        bundle.Write($"lowerdir={lower.Path},upperdir=layers/upper,workdir=layers/work");
+        bundle.Write($"lowerdir={OverlayMountOptions.Escape(lower.Path)},upperdir=layers/upper,workdir=layers/work");
         var socket = bundle.Directory.Combine("gofer.sock");
 
         var (answers, execExit) = await RunAndKill(bundle.Path, socket, script, killAfter, delay);
@@ -67,7 +68,7 @@ public sealed class CopyUpCrashTests(PublishedGofer gofer, LargeLowerLayer lower
         TreeSnapshot merged;
         await using (var restarted = await GoferServerProcess.StartAsync(gofer.Binary, bundle.Path, socket))
         {
-            merged = await Tree(gofer.Binary, "exec", "--socket", socket, "--mount", "/data");
+            merged = Tree(await ScriptProcess.RunAsync([gofer.Binary, "exec", "--socket", socket, "--mount", "/data"], TreeRequest + "\n"));
             Assert.Equal(0, (await restarted.TerminateAsync()).ExitCode);
         }
 
@@ -115,7 +116,7 @@ public sealed class CopyUpCrashTests(PublishedGofer gofer, LargeLowerLayer lower
         var server = await GoferServerProcess.StartAsync(gofer.Binary, bundle, socket);
         try
         {
-            using var exec = ScriptedProcess.Start(gofer.Binary, ["exec", "--socket", socket, "--mount", "/data"], [ReadyRequest, .. script.Requests]);
+            using var exec = LiveScriptProcess.Start(gofer.Binary, ["exec", "--socket", socket, "--mount", "/data"], [ReadyRequest, .. script.Requests]);
             Assert.True(IsOk(await exec.ReadLineAsync()), "the exec did not answer its first request");
             var answers = new List<string>();
             while (answers.Count < killAfter)
@@ -138,27 +139,20 @@ public sealed class CopyUpCrashTests(PublishedGofer gofer, LargeLowerLayer lower
     /// <summary>The upper, as the kernel's overlayfs mounts it over the same lower, in a mount namespace of its own.</summary>
     private async Task<TreeSnapshot> KernelTree(OverlayBundle bundle)
     {
-        var options = $"lowerdir={lower.Path},upperdir={bundle.Upper},workdir={bundle.Directory.Combine("layers", "work")},redirect_dir=off,index=off,metacopy=off";
-        return await Tree(
-            "unshare",
-            "-m",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            "mount -t overlay overlay -o \"$1\" \"$2\" && exec \"$3\" exec --dir \"$2\"",
-            "sh",
-            options,
-            bundle.Directory.Make("merged"),
-            gofer.Binary);
+        var options = string.Join(
+            ',',
+            $"lowerdir={OverlayMountOptions.Escape(lower.Path)}",
+            $"upperdir={OverlayMountOptions.Escape(bundle.Upper)}",
+            $"workdir={OverlayMountOptions.Escape(bundle.Directory.Combine("layers", "work"))}",
+            OverlayMountOptions.Pinned,
+            "redirect_dir=off");
+        return Tree(await KernelOverlay.RunAsync(options, bundle.Directory.Make("merged"), KernelOverlay.GoferExec(gofer.Binary), TreeRequest + "\n"));
     }
 
-    /// <summary>The `tree` of "/" that a `gofer exec` command answers.</summary>
-    private static async Task<TreeSnapshot> Tree(string program, params string[] arguments)
+    /// <summary>The one answer of a `gofer exec` run of <see cref="TreeRequest"/>.</summary>
+    private static TreeSnapshot Tree(ExecOutput run)
     {
-        using var run = ScriptedProcess.Start(program, arguments, [TreeRequest]);
-        var (exit, answers, stderr) = await run.FinishAsync();
-        Assert.True(exit == 0 && answers.Count == 1, $"{program} {string.Join(' ', arguments)} exited {exit} with {answers.Count} answers: {stderr}");
-        return TreeSnapshot.Parse(answers[0]);
+        Assert.True(run.ExitCode == 0 && run.Lines.Count == 1, run.Describe());
+        return TreeSnapshot.Parse(run.Lines[0]);
     }
 }

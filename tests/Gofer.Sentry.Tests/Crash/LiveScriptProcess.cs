@@ -5,20 +5,21 @@ namespace Gofer.Sentry.Tests.Crash;
 /// <summary>
 /// A child process given its whole script on stdin, whose answers are read one line at a time as
 /// they come: a test can act between two answers (kill the gofer the child talks to) and then
-/// collect the rest.
+/// collect the rest. <see cref="Differential.ScriptProcess"/> is the one to use when the answers
+/// are wanted only once the child has exited.
 /// </summary>
-public sealed class ScriptedProcess : IDisposable
+public sealed class LiveScriptProcess : IDisposable
 {
     private readonly Process process;
     private readonly Task<string> stderr;
 
-    private ScriptedProcess(Process process)
+    private LiveScriptProcess(Process process)
     {
         this.process = process;
         stderr = process.StandardError.ReadToEndAsync();
     }
 
-    public static ScriptedProcess Start(string program, IEnumerable<string> arguments, IEnumerable<string> lines)
+    public static LiveScriptProcess Start(string program, IEnumerable<string> arguments, IEnumerable<string> lines)
     {
         var process = Process.Start(new ProcessStartInfo(program, arguments)
         {
@@ -26,7 +27,7 @@ public sealed class ScriptedProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         }) ?? throw new InvalidOperationException($"could not start {program}");
-        var started = new ScriptedProcess(process);
+        var started = new LiveScriptProcess(process);
 
         // A script is a few kilobytes: it fits in the pipe whatever the child does first.
         foreach (var line in lines)
