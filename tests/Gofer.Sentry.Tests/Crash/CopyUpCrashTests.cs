@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Gofer.Native;
-using Gofer.Sentry.Tests.Differential;
 using Gofer.Sentry.Launch;
+using Gofer.Sentry.Tests.Differential;
 using Gofer.Server.Tests.EndToEnd;
 using Xunit.Abstractions;
 
