@@ -485,10 +485,21 @@ public sealed partial class OverlayFileSystem
         {
             session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = name, Mode = CharDevice } });
         }
+        else if (node.CoversLower && !removeDirectory)
+        {
+            // A whiteout made under a temporary name replaces the file in one rename. A crash
+            // between the two leaves only that whiteout, which no view shows; the other order
+            // (RENAME_WHITEOUT, then removal of the file from a temporary name) would leave the
+            // whole file visible under the temporary name.
+            var temporary = Bytes(TemporaryName());
+            session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = temporary, Mode = CharDevice } });
+            session.Call(new SessionRequest { Rename = new RenameRequest { OldDirectory = dir.Handle, OldName = temporary, NewDirectory = dir.Handle, NewName = name } });
+        }
         else if (node.CoversLower)
         {
-            // One step from "the upper's file" to "a whiteout" (RENAME_WHITEOUT); the file, now
-            // under a temporary name, is removed after.
+            // One step from "the upper's directory" to "a whiteout" (RENAME_WHITEOUT): a whiteout
+            // cannot be renamed over a directory. The directory, now under a temporary name, is
+            // emptied and removed after; a crash before that leaves it visible there.
             var temporary = Bytes(TemporaryName());
             session.Call(new SessionRequest { Rename = new RenameRequest { OldDirectory = dir.Handle, OldName = name, NewDirectory = dir.Handle, NewName = temporary, Flags = (uint)RenameFlag.Whiteout } });
             RemoveUpperEntry(dir.Handle, temporary, removeDirectory);

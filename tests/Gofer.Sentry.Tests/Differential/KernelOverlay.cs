@@ -14,15 +14,25 @@ public static class KernelOverlay
     /// with mount's message and the kernel's (the last lines of dmesg, where overlayfs says which
     /// option it refused) on stderr.
     /// </summary>
-    public static Task<ExecOutput> RunAsync(LayerSet layers, Func<string, IReadOnlyList<string>> executor, string input) =>
-        ScriptProcess.RunAsync(
+    public static Task<ExecOutput> RunAsync(LayerSet layers, Func<string, IReadOnlyList<string>> executor, string input)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        return RunAsync(layers.Options, layers.MountPoint, executor, input);
+    }
+
+    /// <summary>The same for layers laid out otherwise: <paramref name="options"/> is the mount's option string, as is.</summary>
+    public static Task<ExecOutput> RunAsync(string options, string mountPoint, Func<string, IReadOnlyList<string>> executor, string input)
+    {
+        ArgumentNullException.ThrowIfNull(executor);
+        return ScriptProcess.RunAsync(
             [
                 "unshare", "-m", "--propagation", "private",
                 // The option string and the paths travel as arguments, never through the shell's parser.
                 "sh", "-c", """mount -t overlay overlay -o "$1" "$2" || { dmesg | tail -n 3 >&2; exit 125; }; shift 2; exec "$@" """, "sh",
-                layers.Options, layers.MountPoint, .. executor(layers.MountPoint),
+                options, mountPoint, .. executor(mountPoint),
             ],
             input);
+    }
 
     /// <summary>`gofer exec --dir`: the operations as plain system calls on the kernel's mount.</summary>
     public static Func<string, IReadOnlyList<string>> GoferExec(string binary) => mountPoint => [binary, "exec", "--dir", mountPoint];
