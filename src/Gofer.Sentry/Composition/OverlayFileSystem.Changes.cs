@@ -1,4 +1,5 @@
 using Gofer.Native;
+using Gofer.Protocol.Layers;
 using Gofer.Protocol.V1;
 using Gofer.Sentry.FileSystem;
 using Google.Protobuf;
@@ -440,7 +441,7 @@ public sealed partial class OverlayFileSystem
         RequireUpper(operation, path);
         var dir = EnsureUpper(parent, operation);
         var overWhiteout = UpperHasWhiteout(dir, name);
-        var madeName = overWhiteout ? TemporaryName() : name;
+        var madeName = overWhiteout ? ScratchName.New() : name;
         var made = session.Call(make(dir.Handle, Bytes(madeName)));
         var handle = handleOf(made);
         if (overWhiteout)
@@ -491,7 +492,7 @@ public sealed partial class OverlayFileSystem
             // between the two leaves only that whiteout, which no view shows; the other order
             // (RENAME_WHITEOUT, then removal of the file from a temporary name) would leave the
             // whole file visible under the temporary name.
-            var temporary = Bytes(TemporaryName());
+            var temporary = Bytes(ScratchName.New());
             session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = temporary, Mode = CharDevice } });
             session.Call(new SessionRequest { Rename = new RenameRequest { OldDirectory = dir.Handle, OldName = temporary, NewDirectory = dir.Handle, NewName = name } });
         }
@@ -500,7 +501,7 @@ public sealed partial class OverlayFileSystem
             // One step from "the upper's directory" to "a whiteout" (RENAME_WHITEOUT): a whiteout
             // cannot be renamed over a directory. The directory, now under a temporary name, is
             // emptied and removed after; a crash before that leaves it visible there.
-            var temporary = Bytes(TemporaryName());
+            var temporary = Bytes(ScratchName.New());
             session.Call(new SessionRequest { Rename = new RenameRequest { OldDirectory = dir.Handle, OldName = name, NewDirectory = dir.Handle, NewName = temporary, Flags = (uint)RenameFlag.Whiteout } });
             RemoveUpperEntry(dir.Handle, temporary, removeDirectory);
         }
@@ -578,5 +579,4 @@ public sealed partial class OverlayFileSystem
         }
     }
 
-    private static string TemporaryName() => $".gofer-tmp-{Guid.NewGuid():N}";
 }

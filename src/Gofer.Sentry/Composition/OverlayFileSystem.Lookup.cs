@@ -1,4 +1,5 @@
 using Gofer.Native;
+using Gofer.Protocol.Layers;
 using Gofer.Protocol.V1;
 
 namespace Gofer.Sentry.Composition;
@@ -16,6 +17,12 @@ public sealed partial class OverlayFileSystem
         if (nodes.TryGetValue(path, out var cached))
         {
             return cached;
+        }
+
+        // A scratch name is a file being built (or left by a crash while it was): not part of the view.
+        if (ScratchName.Is(name))
+        {
+            return null;
         }
 
         var sources = directory.Upper is { } u ? [u, .. directory.Lowers] : directory.Lowers;
@@ -65,7 +72,7 @@ public sealed partial class OverlayFileSystem
     /// </summary>
     private void Prefetch(OverlayNode start, IReadOnlyList<string> names)
     {
-        var run = names.TakeWhile(n => n is not ("." or "..")).ToList();
+        var run = names.TakeWhile(n => n is not ("." or "..") && !ScratchName.Is(n)).ToList();
         if (run.Count < 2 || nodes.ContainsKey(OverlayNode.Child(start.Path, run[0])))
         {
             return;
@@ -186,7 +193,7 @@ public sealed partial class OverlayFileSystem
             foreach (var entry in GoferSession.Check(answers[i]).ReadDir.Entries)
             {
                 var name = entry.Name.ToStringUtf8();
-                if (listing.ContainsKey(name) || hidden.Contains(name))
+                if (listing.ContainsKey(name) || hidden.Contains(name) || ScratchName.Is(name))
                 {
                     continue;
                 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Gofer.Native;
+using Gofer.Protocol.Layers;
 using Gofer.Protocol.V1;
 
 namespace Gofer.Server.Service;
@@ -126,28 +127,41 @@ public sealed unsafe partial class FileOperations
         }
     }
 
-    /// <summary>Directories, symlinks and FIFOs: made under their name at once (each is atomic as made), then given the source's metadata.</summary>
+    /// <summary>
+    /// Directories, symlinks and FIFOs: made under a scratch name (<see cref="ScratchName"/>),
+    /// given the source's metadata, then renamed to their name (never replacing anything): the name
+    /// shows nothing or the whole copy. A crash leaves at most a scratch name, which views hide.
+    /// </summary>
     private static FileDescriptor MakeAndDescribe(Node source, Node dir, byte* name, FileStatus stat, string? skipPrefix, string printable)
     {
         var permissions = stat.Mode & 0xFFF;
-        var made = stat.Type switch
+        fixed (byte* scratch = Syscalls.Encode(ScratchName.New()))
         {
-            FileStatus.Directory => Syscalls.MkdirAt(dir.Fd.Fd, name, permissions),
-            FileStatus.Fifo => Syscalls.MknodAt(dir.Fd.Fd, name, FileStatus.Fifo | permissions, 0),
-            _ => MakeSymlinkCopy(source, dir, name, printable),
-        };
-        ErrnoException.ThrowIfError(made, "copyup", printable);
-        var fd = Syscalls.OpenAt(dir.Fd.Fd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error)
-            ?? throw new ErrnoException(error, "copyup", printable);
-        try
-        {
-            CopyMetadata(source, fd, stat, skipPrefix, printable);
-            return fd;
-        }
-        catch
-        {
-            fd.Dispose();
-            throw;
+            var made = stat.Type switch
+            {
+                FileStatus.Directory => Syscalls.MkdirAt(dir.Fd.Fd, scratch, permissions),
+                FileStatus.Fifo => Syscalls.MknodAt(dir.Fd.Fd, scratch, FileStatus.Fifo | permissions, 0),
+                _ => MakeSymlinkCopy(source, dir, scratch, printable),
+            };
+            ErrnoException.ThrowIfError(made, "copyup", printable);
+            var fd = Syscalls.OpenAt(dir.Fd.Fd, scratch, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error);
+            try
+            {
+                if (fd is null)
+                {
+                    throw new ErrnoException(error, "copyup", printable);
+                }
+
+                CopyMetadata(source, fd, stat, skipPrefix, printable);
+                ErrnoException.ThrowIfError(Syscalls.RenameAt2(dir.Fd.Fd, scratch, dir.Fd.Fd, name, Syscalls.RENAME_NOREPLACE), "copyup (rename)", printable);
+                return fd;
+            }
+            catch
+            {
+                fd?.Dispose();
+                Syscalls.UnlinkAt(dir.Fd.Fd, scratch, stat.IsDirectory ? Syscalls.AT_REMOVEDIR : 0);
+                throw;
+            }
         }
     }
 

@@ -10,11 +10,13 @@ public sealed class PublishedGofer
     public PublishedGofer()
     {
         var artifacts = Directory.CreateDirectory(Path.Combine(Repository, "artifacts")).FullName;
-        var output = Path.Combine(artifacts, "test-gofer");
+        // Each test project gets its own copy of the binary: a publish rewrites its output, and a
+        // binary being written cannot be executed (ETXTBSY) by the other project's running tests.
+        var output = Path.Combine(artifacts, "test-gofer", System.Reflection.Assembly.GetExecutingAssembly().GetName().Name!);
 
         // Test projects that both use this fixture run at the same time under `dotnet test Gofer.sln`;
-        // two publishes of one project into one place would trip over each other, so they take
-        // turns under an flock(1) lock (the one that waits then finds the work done).
+        // two publishes of one project would build in the same obj/ directories, so they take
+        // turns under an flock(1) lock (the one that waits then finds the build done).
         Tool.Check("flock", Path.Combine(artifacts, "test-gofer.lock"), "dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
         Binary = Path.Combine(output, "gofer");
     }
