@@ -12,6 +12,9 @@ public sealed class GoferSession(SessionSocket socket) : IDisposable
 {
     private readonly List<ulong> unused = [];
 
+    /// <summary>Round trips made so far (for budgets and benchmarks).</summary>
+    public long RoundTrips => socket.RoundTrips;
+
     /// <summary>Sends one request; a failure becomes an <see cref="ErrnoException"/> with the gofer's errno.</summary>
     public SessionResponse Call(SessionRequest request) => Check(CallMany([request])[0]);
 

@@ -37,6 +37,9 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         nodes["/"] = new OverlayNode("/", upper, upper is null ? roots : roots.Skip(1).ToList());
     }
 
+    /// <summary>Round trips to the gofer so far.</summary>
+    public long RoundTrips => session.RoundTrips;
+
     public FileAttributes Lstat(string path) => Attributes(Resolve(path, followFinal: false));
 
     public FileAttributes Stat(string path) => Attributes(Resolve(path, followFinal: true));

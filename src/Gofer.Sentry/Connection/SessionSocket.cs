@@ -40,6 +40,9 @@ public sealed class SessionSocket : IDisposable
         }
     }
 
+    /// <summary>How many round trips this connection has made (one per <see cref="CallMany"/>).</summary>
+    public long RoundTrips { get; private set; }
+
     /// <summary>Sends one request (its tag is set here) and returns its answer; failures come back in-band.</summary>
     public SessionResponse Call(SessionRequest request) => CallMany([request])[0];
 
@@ -49,6 +52,7 @@ public sealed class SessionSocket : IDisposable
         ArgumentNullException.ThrowIfNull(requests);
         lock (gate)
         {
+            RoundTrips++;
             outgoing.ResetWrittenCount();
             var firstTag = lastTag + 1;
             foreach (var request in requests)
