@@ -13,7 +13,7 @@ public sealed unsafe partial class HostDirectoryFileSystem
     {
         // What opendir(3) opens with.
         using var dir = Resolve(path, Syscalls.O_RDONLY | Syscalls.O_NONBLOCK | Syscalls.O_DIRECTORY, 0, "readdir");
-        var names = DirectoryNames.Read(dir);
+        var names = DirectoryReader.Read(dir).Select(e => e.Name).ToList();
         names.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
         var entries = new List<DirectoryEntry>(names.Count);
         foreach (var name in names)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Gofer.Native;
 using Gofer.Protocol.V1;
 using Google.Protobuf;
@@ -243,24 +242,14 @@ public sealed unsafe partial class FileOperations
     {
         using (fd)
         {
-            var buffer = new byte[64 * 1024];
             var batch = new ReadDirResponse();
-            while (true)
+            foreach (var entry in DirectoryReader.Read(fd))
             {
-                var n = Getdents(fd, buffer);
-                if (n == 0)
+                batch.Entries.Add(Describe(fd, entry, withStat));
+                if (batch.Entries.Count == batchSize)
                 {
-                    break;
-                }
-
-                foreach (var entry in ParseDirents(fd, buffer.AsSpan(0, n), withStat))
-                {
-                    batch.Entries.Add(entry);
-                    if (batch.Entries.Count == batchSize)
-                    {
-                        yield return batch;
-                        batch = new ReadDirResponse();
-                    }
+                    yield return batch;
+                    batch = new ReadDirResponse();
                 }
             }
 
@@ -271,53 +260,24 @@ public sealed unsafe partial class FileOperations
         }
     }
 
-    private static int Getdents(FileDescriptor fd, byte[] buffer)
+    private static DirEntry Describe(FileDescriptor dir, DirectoryRecord entry, bool withStat)
     {
-        fixed (byte* b = buffer)
+        var message = new DirEntry { Name = ByteString.CopyFrom(entry.Name), Ino = entry.Inode, Type = entry.Type };
+        if (withStat)
         {
-            return (int)ErrnoException.ThrowIfError(Syscalls.Getdents64(fd.Fd, b, buffer.Length), "readdir");
-        }
-    }
-
-    /// <summary>Decodes <c>linux_dirent64</c> records: ino (8), off (8), reclen (2), type (1), name (NUL-terminated).</summary>
-    private static unsafe List<DirEntry> ParseDirents(FileDescriptor dir, ReadOnlySpan<byte> records, bool withStat)
-    {
-        var entries = new List<DirEntry>();
-        for (var position = 0; position < records.Length;)
-        {
-            var record = records[position..];
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(record[16..]);
-            var nameBytes = record[19..length];
-            nameBytes = nameBytes[..nameBytes.IndexOf((byte)0)];
-            position += length;
-            if (nameBytes.SequenceEqual("."u8) || nameBytes.SequenceEqual(".."u8))
+            var name = new byte[entry.Name.Length + 1];
+            entry.Name.CopyTo(name, 0);
+            fixed (byte* n = name)
             {
-                continue;
-            }
-
-            var entry = new DirEntry
-            {
-                Name = ByteString.CopyFrom(nameBytes),
-                Ino = BinaryPrimitives.ReadUInt64LittleEndian(record),
-                Type = record[18],
-            };
-            if (withStat)
-            {
-                fixed (byte* n = record[19..])
+                // A name removed since getdents is listed without a stat rather than failing the listing.
+                if (Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var status) == 0)
                 {
-                    var r = Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var status);
-                    // A name removed since getdents is listed without a stat rather than failing the listing.
-                    if (r == 0)
-                    {
-                        entry.Stat = status.ToMessage();
-                    }
+                    message.Stat = status.ToMessage();
                 }
             }
-
-            entries.Add(entry);
         }
 
-        return entries;
+        return message;
     }
 
     public FsyncResponse Fsync(CallHandles handles, FsyncRequest request)
