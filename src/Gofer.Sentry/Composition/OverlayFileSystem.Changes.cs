@@ -69,6 +69,44 @@ public sealed partial class OverlayFileSystem
         }, r => r.Create.Handle);
     }
 
+    /// <summary>
+    /// open(2) with flags (access mode, O_CREAT, O_EXCL, O_TRUNC, O_APPEND; O_NONBLOCK is always in
+    /// force) and the mode for a new file. Opening for writing copies a lower file up first.
+    /// </summary>
+    public OpenFile Open(string path, int flags, uint mode)
+    {
+        var writes = (flags & Syscalls.O_ACCMODE) != Syscalls.O_RDONLY || (flags & Syscalls.O_TRUNC) != 0;
+        if ((flags & Syscalls.O_CREAT) != 0)
+        {
+            Create(path, mode, (flags & Syscalls.O_EXCL) != 0, (flags & Syscalls.O_TRUNC) != 0);
+        }
+
+        var node = Resolve(path, followFinal: true);
+        if (node.IsDirectory && writes)
+        {
+            throw new ErrnoException(Errno.EISDIR, "open", path);
+        }
+
+        var entry = writes ? CopyUpForWrite(node) ?? node.Top : node.Top;
+        if (writes && (flags & Syscalls.O_TRUNC) != 0 && entry.Type == Regular)
+        {
+            session.Call(new SessionRequest { SetAttr = new SetAttrRequest { Handle = entry.Handle, Size = 0 } });
+        }
+
+        var gofer = (flags & (Syscalls.O_ACCMODE | Syscalls.O_APPEND)) | Syscalls.O_NONBLOCK;
+        var handle = session.Call(new SessionRequest { Open = new OpenRequest { Handle = entry.Handle, Flags = (uint)gofer } }).Open.Handle;
+        ForgetFile(node);
+        return new OpenFile(session, handle, () => ForgetFile(node));
+    }
+
+    /// <summary>statfs(2) of the filesystem that holds the mount's changes (the upper; else the top lower).</summary>
+    public StatFsResponse StatFs(string path)
+    {
+        var node = Resolve(path, followFinal: true);
+        var root = nodes["/"];
+        return session.Call(new SessionRequest { StatFs = new StatFsRequest { Handle = (root.Upper ?? node.Top).Handle } }).StatFs;
+    }
+
     public void Truncate(string path, long size)
     {
         var node = Resolve(path, followFinal: true);
@@ -236,10 +274,24 @@ public sealed partial class OverlayFileSystem
             }
         }
 
+        // A directory cannot replace the whiteout that hides a name by rename: it is exchanged with
+        // it, made opaque first so the lower directories the whiteout hid stay hidden; the whiteout,
+        // now at the old name, stays only where a lower layer has that name too.
+        var overWhiteout = mode != RenameMode.Exchange && target is null && source.IsDirectory && UpperHasWhiteout(newDir, newName);
+        if (overWhiteout)
+        {
+            SetOpaque(source.Upper!);
+            flags = (uint)RenameFlag.Exchange;
+        }
+
         session.Call(new SessionRequest
         {
             Rename = new RenameRequest { OldDirectory = oldDir.Handle, OldName = Bytes(oldName), NewDirectory = newDir.Handle, NewName = Bytes(newName), Flags = flags },
         });
+        if (overWhiteout && !source.CoversLower)
+        {
+            session.Call(new SessionRequest { Unlink = new UnlinkRequest { Directory = oldDir.Handle, Name = Bytes(oldName) } });
+        }
         Forget(source.Path);
         Forget(OverlayNode.Child(newParent.Path, newName));
         Refresh(oldParent);
