@@ -274,21 +274,26 @@ public sealed partial class OverlayFileSystem
             }
         }
 
-        // A directory cannot replace the whiteout that hides a name by rename: it is exchanged with
+        // A name hidden by a whiteout is free in the view: the rename replaces the whiteout (so
+        // NOREPLACE must not see it). A directory cannot replace it by rename: it is exchanged with
         // it, made opaque first so the lower directories the whiteout hid stay hidden; the whiteout,
         // now at the old name, stays only where a lower layer has that name too.
-        var overWhiteout = mode != RenameMode.Exchange && target is null && source.IsDirectory && UpperHasWhiteout(newDir, newName);
+        var overWhiteout = mode != RenameMode.Exchange && target is null && UpperHasWhiteout(newDir, newName);
         if (overWhiteout)
         {
-            SetOpaque(source.Upper!);
-            flags = (uint)RenameFlag.Exchange;
+            flags &= ~(uint)RenameFlag.Noreplace;
+            if (source.IsDirectory)
+            {
+                SetOpaque(source.Upper!);
+                flags = (uint)RenameFlag.Exchange;
+            }
         }
 
         session.Call(new SessionRequest
         {
             Rename = new RenameRequest { OldDirectory = oldDir.Handle, OldName = Bytes(oldName), NewDirectory = newDir.Handle, NewName = Bytes(newName), Flags = flags },
         });
-        if (overWhiteout && !source.CoversLower)
+        if (overWhiteout && source.IsDirectory && !source.CoversLower)
         {
             session.Call(new SessionRequest { Unlink = new UnlinkRequest { Directory = oldDir.Handle, Name = Bytes(oldName) } });
         }
