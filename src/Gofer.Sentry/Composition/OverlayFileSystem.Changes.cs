@@ -298,6 +298,11 @@ public sealed partial class OverlayFileSystem
             session.Call(new SessionRequest { Unlink = new UnlinkRequest { Directory = oldDir.Handle, Name = Bytes(oldName) } });
         }
         Forget(source.Path);
+        if (target is not null)
+        {
+            ForgetFile(target);
+        }
+
         Forget(OverlayNode.Child(newParent.Path, newName));
         Refresh(oldParent);
         Refresh(newParent);
@@ -567,7 +572,8 @@ public sealed partial class OverlayFileSystem
             RemoveUpperEntry(dir.Handle, name, removeDirectory);
         }
 
-        Forget(node.Path);
+        // The file may live on under other names (hard links): their link count just changed.
+        ForgetFile(node);
         Refresh(parent);
     }
 
