@@ -22,6 +22,7 @@ public static class Tool
     public static string Check(string program, params string[] arguments)
     {
         var (exit, stdout, stderr) = Run(program, arguments);
-        return exit == 0 ? stdout : throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {exit}: {stderr}");
+        // dotnet and friends print their errors on stdout: both go into the failure.
+        return exit == 0 ? stdout : throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {exit}: {stderr}{stdout}");
     }
 }
