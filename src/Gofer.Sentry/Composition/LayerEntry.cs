@@ -1,3 +1,4 @@
+using Gofer.Native;
 using Gofer.Protocol.V1;
 
 namespace Gofer.Sentry.Composition;
@@ -5,14 +6,12 @@ namespace Gofer.Sentry.Composition;
 /// <summary>A file as one layer has it: which layer, the gofer's handle on it, its stat and whether it is marked opaque.</summary>
 public sealed record LayerEntry(int Layer, ulong Handle, Stat Stat, bool Opaque)
 {
-    private const uint TypeMask = 0xF000;
+    public uint Type => Stat.Mode & FileStatus.TypeMask;
 
-    public uint Type => Stat.Mode & TypeMask;
+    public bool IsDirectory => Type == FileStatus.Directory;
 
-    public bool IsDirectory => Type == 0x4000;
-
-    public bool IsSymlink => Type == 0xA000;
+    public bool IsSymlink => Type == FileStatus.Symlink;
 
     /// <summary>An overlay whiteout: a character device 0/0.</summary>
-    public bool IsWhiteout => Type == 0x2000 && Stat.Rdev == 0;
+    public bool IsWhiteout => Type == FileStatus.CharDevice && Stat.Rdev == 0;
 }

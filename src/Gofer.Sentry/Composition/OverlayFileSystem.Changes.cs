@@ -8,10 +8,6 @@ namespace Gofer.Sentry.Composition;
 
 public sealed partial class OverlayFileSystem
 {
-    private const uint CharDevice = 0x2000;
-    private const uint Fifo = 0x1000;
-    private const uint Regular = 0x8000;
-
     public long Write(string path, long offset, ReadOnlySpan<byte> data) =>
         WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_NONBLOCK, offset, data);
 
@@ -88,7 +84,7 @@ public sealed partial class OverlayFileSystem
         }
 
         var entry = writes ? CopyUpForWrite(node) ?? node.Top : node.Top;
-        if (writes && (flags & Syscalls.O_TRUNC) != 0 && entry.Type == Regular)
+        if (writes && (flags & Syscalls.O_TRUNC) != 0 && entry.Type == FileStatus.Regular)
         {
             session.Call(new SessionRequest { SetAttr = new SetAttrRequest { Handle = entry.Handle, Size = 0 } });
         }
@@ -115,7 +111,7 @@ public sealed partial class OverlayFileSystem
             throw new ErrnoException(Errno.EISDIR, "truncate", path);
         }
 
-        if (node.Top.Type != Regular)
+        if (node.Top.Type != FileStatus.Regular)
         {
             throw new ErrnoException(Errno.EINVAL, "truncate", path);
         }
@@ -149,7 +145,7 @@ public sealed partial class OverlayFileSystem
 
         MakeName(parent, name, path, "mkfifo", (dir, n) => new SessionRequest
         {
-            Mknod = new MknodRequest { Directory = dir, Name = n, Mode = Fifo | (mode & 0xFFF) },
+            Mknod = new MknodRequest { Directory = dir, Name = n, Mode = FileStatus.Fifo | (mode & 0xFFF) },
         }, r => r.Mknod.Handle);
     }
 
@@ -370,7 +366,7 @@ public sealed partial class OverlayFileSystem
     /// <summary>The kernel allows user.* xattrs on regular files and directories only: changing one elsewhere is EPERM.</summary>
     private static void RefuseUserXattrOnSpecialFile(OverlayNode node, string name, string operation, string path)
     {
-        if (name.StartsWith("user.", StringComparison.Ordinal) && node.Top.Type is not (Regular or 0x4000))
+        if (name.StartsWith("user.", StringComparison.Ordinal) && node.Top.Type is not (FileStatus.Regular or FileStatus.Directory))
         {
             throw new ErrnoException(Errno.EPERM, operation, path);
         }
@@ -405,7 +401,7 @@ public sealed partial class OverlayFileSystem
     /// </summary>
     private LayerEntry? CopyUpForWrite(OverlayNode node)
     {
-        if (node.Top.Type != Regular)
+        if (node.Top.Type != FileStatus.Regular)
         {
             return null;
         }
@@ -546,7 +542,7 @@ public sealed partial class OverlayFileSystem
         var name = Bytes(node.Name);
         if (node.CoversLower && node.Upper is null)
         {
-            session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = name, Mode = CharDevice } });
+            session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = name, Mode = FileStatus.CharDevice } });
         }
         else if (node.CoversLower && !removeDirectory)
         {
@@ -555,7 +551,7 @@ public sealed partial class OverlayFileSystem
             // (RENAME_WHITEOUT, then removal of the file from a temporary name) would leave the
             // whole file visible under the temporary name.
             var temporary = Bytes(ScratchName.New());
-            session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = temporary, Mode = CharDevice } });
+            session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = temporary, Mode = FileStatus.CharDevice } });
             session.Call(new SessionRequest { Rename = new RenameRequest { OldDirectory = dir.Handle, OldName = temporary, NewDirectory = dir.Handle, NewName = name } });
         }
         else if (node.CoversLower)
@@ -618,7 +614,7 @@ public sealed partial class OverlayFileSystem
         }
 
         var walk = session.Call(new SessionRequest { Walk = new WalkRequest { Directory = directory.Handle, Names = { Bytes(name) }, Handles = WalkHandles.None } }).Walk;
-        return walk.Entries.Count == 1 && (walk.Entries[0].Stat.Mode & 0xF000) == CharDevice && walk.Entries[0].Stat.Rdev == 0;
+        return walk.Entries.Count == 1 && (walk.Entries[0].Stat.Mode & FileStatus.TypeMask) == FileStatus.CharDevice && walk.Entries[0].Stat.Rdev == 0;
     }
 
     private void SetOpaque(LayerEntry directory) =>

@@ -199,7 +199,7 @@ public sealed partial class OverlayFileSystem
                 }
 
                 var type = entry.Type << 12;
-                if (layout.HasMarkers && type == 0x2000 && entry.Stat is { Rdev: 0 })
+                if (layout.HasMarkers && type == FileStatus.CharDevice && entry.Stat is { Rdev: 0 })
                 {
                     hidden.Add(name);
                     continue;

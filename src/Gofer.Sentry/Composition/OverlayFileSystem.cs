@@ -59,7 +59,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         try
         {
             // pread(2) has no offset on a FIFO: ESPIPE, whatever is in it.
-            if (node.Top.Type == Fifo)
+            if (node.Top.Type == FileStatus.Fifo)
             {
                 throw new ErrnoException(Errno.ESPIPE, "read", path);
             }
@@ -143,7 +143,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         // `du` rely on). Files show their own layer's numbers.
         var device = node.IsDirectory ? nodes["/"].Top.Stat.Dev : s.Dev;
         var inode = node.IsDirectory && node.Lowers.Count > 0 ? node.Lowers[0].Stat.Ino : s.Ino;
-        return new FileAttributes(KindOf(s.Mode & 0xF000), s.Mode & 0xFFF, s.Size, links, s.Uid, s.Gid, device, inode, s.Rdev,
+        return new FileAttributes(KindOf(s.Mode & FileStatus.TypeMask), s.Mode & 0xFFF, s.Size, links, s.Uid, s.Gid, device, inode, s.Rdev,
             (s.Atime.Sec * 1_000_000_000) + s.Atime.Nsec, (s.Mtime.Sec * 1_000_000_000) + s.Mtime.Nsec);
     }
 
@@ -239,12 +239,12 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
 
     private static FileKind KindOf(uint type) => type switch
     {
-        0x4000 => FileKind.Directory,
-        0xA000 => FileKind.Symlink,
-        0x1000 => FileKind.Fifo,
-        0x2000 => FileKind.CharDevice,
-        0x6000 => FileKind.BlockDevice,
-        0xC000 => FileKind.Socket,
+        FileStatus.Directory => FileKind.Directory,
+        FileStatus.Symlink => FileKind.Symlink,
+        FileStatus.Fifo => FileKind.Fifo,
+        FileStatus.CharDevice => FileKind.CharDevice,
+        FileStatus.BlockDevice => FileKind.BlockDevice,
+        FileStatus.Socket => FileKind.Socket,
         _ => FileKind.File,
     };
 
