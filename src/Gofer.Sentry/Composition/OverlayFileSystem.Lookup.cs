@@ -25,36 +25,10 @@ public sealed partial class OverlayFileSystem
             return null;
         }
 
-        var sources = directory.Upper is { } u ? [u, .. directory.Lowers] : directory.Lowers;
-        var answers = session.CallMany(sources.Select(s => new SessionRequest
-        {
-            Walk = new WalkRequest
-            {
-                Directory = s.Handle,
-                Names = { Bytes(name) },
-                Handles = WalkHandles.All,
-                Xattrs = { layout.OpaqueXattr is { } opaque ? [opaque] : [] },
-            },
-        }).ToList());
-        var found = new List<LayerEntry?>();
-        for (var i = 0; i < sources.Count; i++)
-        {
-            var walk = GoferSession.Check(answers[i]).Walk;
-            found.Add(walk.Entries.Count == 0 ? null : Entry(sources[i].Layer, walk.Entries[0]));
-        }
-
-        var lowerFound = directory.Upper is not null ? found.Skip(1).ToList() : found;
-        var node = Compose(path, directory.Upper is not null ? found[0] : null, lowerFound);
-        if (node is not null && node.Upper is not null)
-        {
-            node = new OverlayNode(path, node.Upper, node.Lowers) { CoversLower = Compose(path, null, lowerFound) is not null };
-        }
-        else if (node is not null)
-        {
-            node = new OverlayNode(path, null, node.Lowers) { CoversLower = true };
-        }
-
-        var kept = node is null ? [] : (node.Upper is { } up ? [up, .. node.Lowers] : node.Lowers);
+        var found = WalkEveryLayer(directory, [name]).Select(w => w.Count == 0 ? null : w[0]).ToList();
+        var hasUpper = directory.Upper is not null;
+        var node = Compose(path, hasUpper ? found[0] : null, hasUpper ? found.Skip(1).ToList() : found);
+        var kept = node?.Entries ?? [];
         session.Release(found.Where(e => e is not null && !kept.Contains(e)).Select(e => e!.Handle));
         if (node is not null)
         {
@@ -78,24 +52,14 @@ public sealed partial class OverlayFileSystem
             return;
         }
 
-        var sources = start.Upper is { } u ? [u, .. start.Lowers] : start.Lowers;
-        var answers = session.CallMany(sources.Select(s => new SessionRequest
-        {
-            Walk = new WalkRequest
-            {
-                Directory = s.Handle,
-                Names = { run.Select(Bytes) },
-                Handles = WalkHandles.All,
-                Xattrs = { layout.OpaqueXattr is { } opaque ? [opaque] : [] },
-            },
-        }).ToList());
-        var walks = sources.Select((s, i) => GoferSession.Check(answers[i]).Walk.Entries.Select(e => Entry(s.Layer, e)).ToList()).ToList();
+        var sources = start.Entries;
+        var walks = WalkEveryLayer(start, run);
         var kept = new HashSet<LayerEntry>();
         var current = start;
         for (var i = 0; i < run.Count && current.IsDirectory; i++)
         {
             // Which walk (by source position) each of the current node's layers came from.
-            var participating = (current.Upper is { } cu ? [cu, .. current.Lowers] : current.Lowers).Select(e => e.Layer).ToHashSet();
+            var participating = current.Entries.Select(e => e.Layer).ToHashSet();
             LayerEntry? EntryAt(int source) =>
                 participating.Contains(sources[source].Layer) && walks[source].Count > i ? walks[source][i] : null;
 
@@ -108,9 +72,8 @@ public sealed partial class OverlayFileSystem
                 break;
             }
 
-            node = new OverlayNode(path, node.Upper, node.Lowers) { CoversLower = node.Upper is null || Compose(path, null, lowerFound) is not null };
             nodes[path] = node;
-            kept.UnionWith(node.Upper is { } nu ? [nu, .. node.Lowers] : node.Lowers);
+            kept.UnionWith(node.Entries);
             if (node.Top.IsSymlink)
             {
                 break;
@@ -122,11 +85,44 @@ public sealed partial class OverlayFileSystem
         session.Release(walks.SelectMany(w => w).Where(e => !kept.Contains(e)).Select(e => e.Handle));
     }
 
+    /// <summary>
+    /// Walks <paramref name="names"/> from each of a directory's layers, all in one round trip:
+    /// per layer, the entries it has, as far as it has them.
+    /// </summary>
+    private List<List<LayerEntry>> WalkEveryLayer(OverlayNode directory, IReadOnlyList<string> names)
+    {
+        var sources = directory.Entries;
+        var answers = session.CallMany(sources.Select(s => new SessionRequest
+        {
+            Walk = new WalkRequest
+            {
+                Directory = s.Handle,
+                Names = { names.Select(Bytes) },
+                Handles = WalkHandles.All,
+                Xattrs = { layout.OpaqueXattr is { } opaque ? [opaque] : [] },
+            },
+        }).ToList());
+        return [.. sources.Select((s, i) => GoferSession.Check(answers[i]).Walk.Entries.Select(e => Entry(s.Layer, e)).ToList())];
+    }
+
     private LayerEntry Entry(int layer, WalkEntry entry) =>
         new(layer, entry.Handle, entry.Stat, layout.HasMarkers && entry.Xattrs.Any(x => x.Name == layout.OpaqueXattr && x.Value.ToStringUtf8() == "y"));
 
-    /// <summary>The overlay lookup rules over one name's entries in the upper and in each lower of its directory.</summary>
+    /// <summary>
+    /// The node of one name from its entries in the upper and in each lower of its directory, and
+    /// whether the lowers alone would show the name (then removing it needs a whiteout).
+    /// </summary>
     private OverlayNode? Compose(string path, LayerEntry? upper, IReadOnlyList<LayerEntry?> lowers)
+    {
+        var node = ComposeEntries(path, upper, lowers);
+        return node is null ? null : new OverlayNode(path, node.Upper, node.Lowers)
+        {
+            CoversLower = node.Upper is null || ComposeEntries(path, null, lowers) is not null,
+        };
+    }
+
+    /// <summary>The overlay lookup rules over one name's entries in the upper and in each lower of its directory.</summary>
+    private OverlayNode? ComposeEntries(string path, LayerEntry? upper, IReadOnlyList<LayerEntry?> lowers)
     {
         if (upper is not null)
         {
@@ -184,7 +180,7 @@ public sealed partial class OverlayFileSystem
     /// </summary>
     private Dictionary<string, uint> List(OverlayNode directory)
     {
-        var sources = directory.Upper is { } u ? [u, .. directory.Lowers] : directory.Lowers;
+        var sources = directory.Entries;
         var answers = session.CallMany(sources.Select(s => new SessionRequest { ReadDir = new ReadDirRequest { Handle = s.Handle, WithStat = layout.HasMarkers } }).ToList());
         var listing = new Dictionary<string, uint>(StringComparer.Ordinal);
         var hidden = new HashSet<string>(StringComparer.Ordinal);
@@ -220,7 +216,7 @@ public sealed partial class OverlayFileSystem
         {
             var node = nodes[key];
             nodes.Remove(key);
-            session.Release((node.Upper is { } u ? [u, .. node.Lowers] : node.Lowers).Select(e => e.Handle));
+            session.Release(node.Entries.Select(e => e.Handle));
         }
     }
 

@@ -22,6 +22,9 @@ public sealed class OverlayNode(string path, LayerEntry? upper, IReadOnlyList<La
     /// </summary>
     public bool CoversLower { get; init; }
 
+    /// <summary>Every layer's entry of this name: the upper's first, then the lowers'.</summary>
+    public IReadOnlyList<LayerEntry> Entries => Upper is { } upper ? [upper, .. Lowers] : Lowers;
+
     /// <summary>The entry whose stat and content the view shows.</summary>
     public LayerEntry Top => Upper ?? Lowers[0];
 
