@@ -69,11 +69,13 @@ public static unsafe partial class Syscalls
     }
 
     /// <summary>Lets a descriptor survive exec (clears FD_CLOEXEC), to hand it to a child by number.</summary>
-    public static int Inherit(int fd)
-    {
-        const int setDescriptorFlags = 2; // F_SETFD
-        return Result(fcntl(fd, setDescriptorFlags, 0));
-    }
+    public static int Inherit(int fd) => SetDescriptorFlags(fd, 0);
+
+    /// <summary>Keeps a descriptor from any later exec (sets FD_CLOEXEC), once it was handed over by number.</summary>
+    public static int CloseOnExec(int fd) => SetDescriptorFlags(fd, 1 /* FD_CLOEXEC */);
+
+    /// <summary>setsid(2): a new session and process group, away from the caller's terminal.</summary>
+    public static int Setsid() => Result(setsid());
 
     /// <summary>kill(2).</summary>
     public static int Kill(int pid, int signal) => Result(kill(pid, signal));
@@ -127,5 +129,11 @@ public static unsafe partial class Syscalls
         var bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];
         Encoding.UTF8.GetBytes(s, bytes);
         return bytes;
+    }
+
+    private static int SetDescriptorFlags(int fd, int flags)
+    {
+        const int setDescriptorFlags = 2; // F_SETFD
+        return Result(fcntl(fd, setDescriptorFlags, flags));
     }
 }

@@ -32,10 +32,11 @@ public sealed class GoferServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts `BINARY serve --bundle B --socket S --ready-fd N` and waits until it serves. With
     /// <paramref name="listenFd"/>, the gofer is handed that listening socket (which must be bound
-    /// at <paramref name="socketPath"/> and inheritable) instead of creating one.
+    /// at <paramref name="socketPath"/> and inheritable) instead of creating one;
+    /// <paramref name="extraArguments"/> are appended (e.g. --log-level).
     /// </summary>
     /// <exception cref="InvalidOperationException">The gofer exited before serving; the message holds its stderr.</exception>
-    public static async Task<GoferServerProcess> StartAsync(string binary, string bundle, string socketPath, int? listenFd = null)
+    public static async Task<GoferServerProcess> StartAsync(string binary, string bundle, string socketPath, int? listenFd = null, IReadOnlyList<string>? extraArguments = null)
     {
         string[] listen = listenFd is { } l ? ["--listen-fd", l.ToString(CultureInfo.InvariantCulture)] : ["--socket", socketPath];
         var (readEnd, writeEnd) = Syscalls.Pipe();
@@ -47,7 +48,7 @@ public sealed class GoferServerProcess : IAsyncDisposable
             // after, so end-of-file on the read end means the gofer exited without serving.
             ErrnoException.ThrowIfError(Syscalls.Inherit(writeEnd.Fd), "fcntl(F_SETFD)");
             var fd = writeEnd.Fd.ToString(CultureInfo.InvariantCulture);
-            process = Process.Start(new ProcessStartInfo(binary, ["serve", "--bundle", bundle, .. listen, "--ready-fd", fd])
+            process = Process.Start(new ProcessStartInfo(binary, ["serve", "--bundle", bundle, .. listen, "--ready-fd", fd, .. extraArguments ?? []])
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,

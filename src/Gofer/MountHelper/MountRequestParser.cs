@@ -1,0 +1,84 @@
+using Gofer.Fuse;
+
+namespace Gofer.MountHelper;
+
+/// <summary>
+/// Reads `-o` option strings as mount(8) and mount.fuse3 pass them: the generic mount flags set
+/// the FUSE mount, everything else belongs to the overlay and goes to the gofer's spec, whose
+/// parser refuses what it does not implement by name. Layer paths are made absolute against the
+/// caller's working directory, as the kernel resolves them at mount(2).
+/// </summary>
+public static class MountRequestParser
+{
+    /// <summary>Flags that mean nothing for this mount (mount(8) itself or fstab acts on them).</summary>
+    private static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)
+    {
+        "defaults", "auto", "noauto", "user", "nouser", "users", "_netdev", "nofail", "silent", "loud",
+        "relatime", "strictatime", "lazytime", "nolazytime", "diratime", "nodiratime", "async",
+
+        // Always on: the kernel checks permissions (the sentry serves as root) and every user
+        // may enter, as with the kernel's overlayfs.
+        "default_permissions", "allow_other",
+    };
+
+    private static readonly HashSet<string> LayerPaths = new(StringComparer.Ordinal) { "lowerdir", "upperdir", "workdir" };
+
+    /// <exception cref="ArgumentException">An option is malformed; the message names it.</exception>
+    public static OverlayMountRequest Parse(string source, IEnumerable<string> optionStrings, string workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(optionStrings);
+        var fuse = new FuseMountOptions(source, "gofer-overlay");
+        var overlay = new List<string>();
+        foreach (var option in optionStrings.SelectMany(o => MountOptionSplitter.Split(o)).Where(o => o.Length > 0))
+        {
+            var equals = option.IndexOf('=', StringComparison.Ordinal);
+            var key = equals < 0 ? option : option[..equals];
+            var value = equals < 0 ? null : option[(equals + 1)..];
+            fuse = key switch
+            {
+                "ro" => fuse with { ReadOnly = true },
+                "rw" => fuse with { ReadOnly = false },
+                "nosuid" => fuse with { NoSuid = true },
+                "suid" => fuse with { NoSuid = false },
+                "nodev" => fuse with { NoDev = true },
+                "dev" => fuse with { NoDev = false },
+                "noexec" => fuse with { NoExec = true },
+                "exec" => fuse with { NoExec = false },
+                "noatime" => fuse with { NoAtime = true },
+                "atime" => fuse with { NoAtime = false },
+                "fsname" => fuse with { Source = NonEmpty(key, value) },
+                "subtype" => fuse with { Subtype = NonEmpty(key, value) },
+                _ => fuse,
+            };
+
+            if (key is "ro" or "rw" or "nosuid" or "suid" or "nodev" or "dev" or "noexec" or "exec" or "noatime" or "atime" or "fsname" or "subtype" || Ignored.Contains(key))
+            {
+                continue;
+            }
+
+            overlay.Add(LayerPaths.Contains(key) ? key + "=" + Absolute(key, NonEmpty(key, value), workingDirectory) : option);
+        }
+
+        if (!overlay.Any(o => o.StartsWith("lowerdir=", StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("-o lowerdir=… is required (and upperdir=…,workdir=… for a writable overlay)");
+        }
+
+        return new OverlayMountRequest(string.Join(',', overlay), fuse);
+    }
+
+    private static string NonEmpty(string key, string? value) =>
+        string.IsNullOrEmpty(value) ? throw new ArgumentException($"option {key} needs a value ({key}=…)") : value;
+
+    /// <summary>Each path of the option (lowerdir: each colon-separated layer) made absolute; escapes kept.</summary>
+    private static string Absolute(string key, string value, string workingDirectory)
+    {
+        var paths = key == "lowerdir" ? MountOptionSplitter.Split(value, ':') : [value];
+        if (paths.Any(p => p.Length == 0))
+        {
+            throw new ArgumentException($"option {key}={value} has an empty path");
+        }
+
+        return string.Join(':', paths.Select(p => p.StartsWith('/') ? p : MountOptionSplitter.Escape(workingDirectory.TrimEnd('/')) + "/" + p));
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Text;
+using Gofer.Benchmarks;
+using Gofer.Native;
+
+namespace Gofer.MountBenchmarks;
+
+/// <summary>
+/// The rows of the table, each run on a fresh mount of the same layers, through the same system
+/// calls whatever serves the mount. Times are per operation (µs) or per run (ms); the table
+/// shows medians.
+/// </summary>
+public static unsafe class Workload
+{
+    public static IReadOnlyList<(string Row, string Unit, Func<string, int, Samples> Measure)> Rows { get; } =
+    [
+        ("stat, cold (lstat of 1,000 lower files, first time)", "µs", (mnt, _) => PerFile(mnt, "stat", 1, Lstat)),
+        ("stat, warm (the same 1,000 again, 3 passes)", "µs", (mnt, _) => PerFile(mnt, "stat", 3, Lstat)),
+        ("readdir of 10,000 names merged from 2 lowers (5 runs)", "ms", (mnt, _) => Runs(5, () => ReadAll(Path.Combine(mnt, "merged")))),
+        ("256 MiB sequential read, 1 MiB reads (3 runs)", "ms", (mnt, _) => Runs(3, () => Stream(Path.Combine(mnt, "stream")))),
+        ("4 KiB open-read-close (1,000 files, 2 passes)", "µs", (mnt, _) => PerFile(mnt, "small", 2, ReadSmall)),
+        ("small-file create (O_CREAT|O_EXCL, 100 B, close; 1,000)", "µs", (mnt, _) => Creates(mnt)),
+        ("64 MiB copy-up (open for writing, write 1 byte; 3 files)", "ms", CopyUps),
+        ("unlink of a lower file (1,000)", "µs", (mnt, _) => PerFile(mnt, "unlink", 1, Unlink)),
+    ];
+
+    private static Samples PerFile(string mnt, string dir, int passes, Action<string> operation)
+    {
+        var samples = new Samples();
+        for (var pass = 0; pass < passes; pass++)
+        {
+            for (var i = 0; i < BenchmarkLayers.SmallFiles; i++)
+            {
+                var path = Path.Combine(mnt, dir, $"f{i:D4}");
+                var start = Stopwatch.GetTimestamp();
+                operation(path);
+                samples.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            }
+        }
+
+        return samples;
+    }
+
+    private static Samples Runs(int count, Action run)
+    {
+        var samples = new Samples();
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            run();
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return samples;
+    }
+
+    private static Samples Creates(string mnt)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(mnt, "created")).FullName;
+        var data = new byte[100];
+        var samples = new Samples();
+        for (var i = 0; i < BenchmarkLayers.SmallFiles; i++)
+        {
+            var path = Encode(Path.Combine(dir, $"f{i:D4}"));
+            var start = Stopwatch.GetTimestamp();
+            fixed (byte* p = path, d = data)
+            {
+                var fd = Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_EXCL, 0x1a4), "create", path);
+                using var file = new FileDescriptor(fd);
+                Check((int)Syscalls.Write(fd, d, data.Length), "write", path);
+            }
+
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+
+        return samples;
+    }
+
+    private static Samples CopyUps(string mnt, int contender)
+    {
+        var samples = new Samples();
+        byte one = 1;
+        for (var i = 0; i < BenchmarkLayers.CopyUps; i++)
+        {
+            var path = Encode(Path.Combine(mnt, "copy", $"c{contender}-{i}"));
+            var start = Stopwatch.GetTimestamp();
+            fixed (byte* p = path)
+            {
+                var fd = Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_WRONLY, 0), "open", path);
+                using var file = new FileDescriptor(fd);
+                Check((int)Syscalls.Pwrite(fd, &one, 1, 0), "write", path);
+            }
+
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return samples;
+    }
+
+    private static void Lstat(string path)
+    {
+        fixed (byte* p = Encode(path))
+        {
+            Check(Syscalls.Stat(Syscalls.AT_FDCWD, p, Syscalls.AT_SYMLINK_NOFOLLOW, out _), "lstat", path);
+        }
+    }
+
+    private static void ReadSmall(string path)
+    {
+        var buffer = stackalloc byte[8192];
+        fixed (byte* p = Encode(path))
+        {
+            var fd = Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_RDONLY, 0), "open", path);
+            using var file = new FileDescriptor(fd);
+            if (Syscalls.ReadFd(fd, buffer, 8192) != 4096)
+            {
+                throw new InvalidOperationException($"{path}: short read");
+            }
+        }
+    }
+
+    private static void Unlink(string path)
+    {
+        fixed (byte* p = Encode(path))
+        {
+            Check(Syscalls.UnlinkAt(Syscalls.AT_FDCWD, p, 0), "unlink", path);
+        }
+    }
+
+    private static void ReadAll(string dir)
+    {
+        fixed (byte* p = Encode(dir))
+        {
+            using var fd = new FileDescriptor(Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0), "open", dir));
+            var count = DirectoryReader.Read(fd).Count();
+            if (count != BenchmarkLayers.Names)
+            {
+                throw new InvalidOperationException($"{dir}: {count} names, expected {BenchmarkLayers.Names}");
+            }
+        }
+    }
+
+    private static void Stream(string path)
+    {
+        var buffer = new byte[1 << 20];
+        long total = 0;
+        fixed (byte* p = Encode(path), b = buffer)
+        {
+            using var fd = new FileDescriptor(Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_RDONLY, 0), "open", path));
+            long n;
+            while ((n = Syscalls.ReadFd(fd.Fd, b, buffer.Length)) > 0)
+            {
+                total += n;
+            }
+
+            Check((int)n, "read", path);
+        }
+
+        if (total != BenchmarkLayers.StreamBytes)
+        {
+            throw new InvalidOperationException($"{path}: read {total} bytes, expected {BenchmarkLayers.StreamBytes}");
+        }
+    }
+
+    private static byte[] Encode(string path) => Encoding.UTF8.GetBytes(path + "\0");
+
+    private static int Check(int result, string operation, byte[] path) =>
+        result < 0 ? throw new ErrnoException(-result, operation, Encoding.UTF8.GetString(path).TrimEnd('\0')) : result;
+
+    private static int Check(int result, string operation, string path) =>
+        result < 0 ? throw new ErrnoException(-result, operation, path) : result;
+}
