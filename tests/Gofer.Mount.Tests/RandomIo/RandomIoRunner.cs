@@ -26,9 +26,10 @@ public static class RandomIoRunner
                 {
                     result = Apply(ref file, path, step);
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is IOException or ErrnoException or UnauthorizedAccessException)
                 {
-                    result = "error " + e.HResult;
+                    // The kind only: messages name the path, which differs between the two mounts.
+                    result = "error " + e.GetType().Name;
                 }
 
                 record.Add($"{step}: {result}; size {RandomAccess.GetLength(file)}/{new FileInfo(path).Length}");
