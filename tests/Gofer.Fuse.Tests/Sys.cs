@@ -100,7 +100,7 @@ internal static unsafe class Sys
         fixed (byte* p = Syscalls.Encode(path), n = Syscalls.Encode(name), v = buffer)
         {
             var r = Syscalls.GetXattr(p, n, size == 0 ? null : v, size);
-            return (r, r > 0 ? buffer[..(int)r] : []);
+            return (r, r > 0 && size > 0 ? buffer[..(int)r] : []);
         }
     }
 
@@ -110,7 +110,7 @@ internal static unsafe class Sys
         fixed (byte* p = Syscalls.Encode(path), v = buffer)
         {
             var r = Syscalls.ListXattr(p, size == 0 ? null : v, size);
-            return (r, r > 0 ? buffer[..(int)r] : []);
+            return (r, r > 0 && size > 0 ? buffer[..(int)r] : []);
         }
     }
 
