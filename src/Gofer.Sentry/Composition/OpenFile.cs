@@ -1,6 +1,8 @@
 using Gofer.Native;
 using Gofer.Protocol.V1;
+using Gofer.Sentry.FileSystem;
 using Google.Protobuf;
+using FileAttributes = Gofer.Sentry.FileSystem.FileAttributes;
 
 namespace Gofer.Sentry.Composition;
 
@@ -38,6 +40,35 @@ public sealed class OpenFile : IDisposable
     /// <summary>fsync(2), or fdatasync(2) with <paramref name="dataOnly"/>.</summary>
     public void Fsync(bool dataOnly = false) =>
         session.Call(new SessionRequest { Fsync = new FsyncRequest { Handle = Live(), DataOnly = dataOnly } });
+
+    /// <summary>
+    /// fstat(2): the open file's own attributes through the gofer's handle, so a file whose every
+    /// name was removed while it was open still answers. Numbers are those of the layer holding
+    /// the file, as <see cref="OverlayFileSystem.Lstat"/> reports a file's.
+    /// </summary>
+    public FileAttributes Stat()
+    {
+        var s = session.Call(new SessionRequest { Stat = new StatRequest { Handle = Live() } }).Stat.Stat;
+        var kind = (s.Mode & FileStatus.TypeMask) switch
+        {
+            FileStatus.Directory => FileKind.Directory,
+            FileStatus.Symlink => FileKind.Symlink,
+            FileStatus.Fifo => FileKind.Fifo,
+            FileStatus.CharDevice => FileKind.CharDevice,
+            FileStatus.BlockDevice => FileKind.BlockDevice,
+            FileStatus.Socket => FileKind.Socket,
+            _ => FileKind.File,
+        };
+        return new FileAttributes(kind, s.Mode & 0xFFF, s.Size, s.Nlink, s.Uid, s.Gid, s.Dev, s.Ino, s.Rdev,
+            (s.Atime.Sec * 1_000_000_000) + s.Atime.Nsec, (s.Mtime.Sec * 1_000_000_000) + s.Mtime.Nsec);
+    }
+
+    /// <summary>ftruncate(2): through the open handle, so it works on a file whose names are gone.</summary>
+    public void Truncate(long size)
+    {
+        session.Call(new SessionRequest { SetAttr = new SetAttrRequest { Handle = Live(), Size = size } });
+        changed();
+    }
 
     /// <summary>close(2): the gofer's handle is released with the next request.</summary>
     public void Dispose()

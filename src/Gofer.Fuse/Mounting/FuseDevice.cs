@@ -1,0 +1,115 @@
+using System.Runtime.InteropServices;
+using Gofer.Native;
+
+namespace Gofer.Fuse.Mounting;
+
+/// <summary>
+/// An open /dev/fuse: one end of a FUSE connection. Reads wait with poll(2) on the device and on a
+/// wake-up pipe, so <see cref="Wake"/> can end a read from another thread: close(2) would not
+/// interrupt a read in progress, and the connection only ends once the device's last descriptor
+/// is closed.
+/// </summary>
+internal sealed unsafe partial class FuseDevice : IDisposable
+{
+    private const short PollIn = 0x001;
+    private readonly FileDescriptor device;
+    private readonly FileDescriptor wakeRead;
+    private readonly FileDescriptor wakeWrite;
+
+    private FuseDevice(FileDescriptor device)
+    {
+        this.device = device;
+        (wakeRead, wakeWrite) = Syscalls.Pipe();
+    }
+
+    /// <summary>The descriptor number, for mount(2)'s <c>fd=</c> option.</summary>
+    public int Fd => device.Fd;
+
+    public static FuseDevice Open()
+    {
+        var path = Syscalls.Encode("/dev/fuse")!;
+        fixed (byte* p = path)
+        {
+            // O_CLOEXEC (added by OpenAt): no child of this process may hold the connection open.
+            var fd = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_RDWR, 0, out var error)
+                ?? throw new ErrnoException(error, error == Errno.ENOENT ? "open (is the fuse module loaded?)" : "open", "/dev/fuse");
+            return new FuseDevice(fd);
+        }
+    }
+
+    /// <summary>
+    /// Reads one request into <paramref name="buffer"/>; 0 once the connection has ended (ENODEV:
+    /// unmounted or aborted) or <see cref="Wake"/> was called.
+    /// </summary>
+    public int Read(byte* buffer, int size)
+    {
+        var fds = stackalloc PollFd[2];
+        while (true)
+        {
+            fds[0] = new PollFd { Fd = device.Fd, Events = PollIn };
+            fds[1] = new PollFd { Fd = wakeRead.Fd, Events = PollIn };
+            if (Poll(fds, 2, -1) < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.EAGAIN || errno == EINTR)
+                {
+                    continue;
+                }
+
+                throw new ErrnoException(errno, "poll /dev/fuse");
+            }
+
+            if (fds[1].Revents != 0)
+            {
+                return 0;
+            }
+
+            var n = Syscalls.ReadFd(device.Fd, buffer, size);
+            if (n >= 0)
+            {
+                return (int)n;
+            }
+
+            switch ((int)-n)
+            {
+                // Interrupted, or a request that was answered or withdrawn before we read it: read again.
+                case EINTR or Errno.EAGAIN or Errno.ENOENT:
+                    continue;
+                case Errno.ENODEV:
+                    return 0;
+                default:
+                    throw new ErrnoException((int)-n, "read /dev/fuse");
+            }
+        }
+    }
+
+    /// <summary>write(2) of one whole reply or notification; the negated errno on failure.</summary>
+    public long Write(byte* buffer, int length) => Syscalls.Write(device.Fd, buffer, length);
+
+    /// <summary>Makes a read in progress (or the next one) return 0. Safe from any thread.</summary>
+    public void Wake()
+    {
+        byte one = 1;
+        _ = Syscalls.Write(wakeWrite.Fd, &one, 1);
+    }
+
+    public void Dispose()
+    {
+        device.Dispose();
+        wakeRead.Dispose();
+        wakeWrite.Dispose();
+    }
+
+    private const int EINTR = 4;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "poll", SetLastError = true)]
+    private static partial int Poll(PollFd* fds, nuint count, int timeout);
+}

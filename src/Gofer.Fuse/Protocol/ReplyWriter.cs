@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using Gofer.Fuse.Mounting;
+using Gofer.Native;
+
+namespace Gofer.Fuse.Protocol;
+
+/// <summary>
+/// Builds replies in one buffer and sends each with a single write(2) of header and payload: the
+/// kernel takes a reply as one write, and a reply split over two writes would be two replies.
+/// </summary>
+internal sealed unsafe class ReplyWriter
+{
+    private readonly FuseDevice device;
+    private readonly byte[] buffer;
+
+    public ReplyWriter(FuseDevice device, int maxPayload)
+    {
+        this.device = device;
+        buffer = GC.AllocateArray<byte>(sizeof(FuseOutHeader) + maxPayload, pinned: true);
+    }
+
+    /// <summary>Where a reply's payload is built before <see cref="Send"/>.</summary>
+    public Span<byte> Payload => buffer.AsSpan(sizeof(FuseOutHeader));
+
+    /// <summary>Sends the first <paramref name="length"/> bytes of <see cref="Payload"/> as the answer to <paramref name="unique"/>.</summary>
+    /// <remarks>Every send returns whether the kernel took it (false: the request was interrupted, or the connection is gone).</remarks>
+    public bool Send(ulong unique, int length) => Write(unique, 0, length);
+
+    public bool Ok(ulong unique) => Send(unique, 0);
+
+    public bool Ok<T>(ulong unique, in T value)
+        where T : unmanaged
+    {
+        MemoryMarshal.Write(Payload, in value);
+        return Send(unique, sizeof(T));
+    }
+
+    public bool Ok(ulong unique, ReadOnlySpan<byte> data)
+    {
+        data.CopyTo(Payload);
+        return Send(unique, data.Length);
+    }
+
+    /// <summary>A failure: the header alone, with the negated errno.</summary>
+    public bool Error(ulong unique, int errno) => Write(unique, -errno, 0);
+
+    /// <summary>A notification: unique 0, the code where an error would be.</summary>
+    public bool Notify<T>(NotifyCode code, in T value)
+        where T : unmanaged
+    {
+        MemoryMarshal.Write(Payload, in value);
+        return Write(0, (int)code, sizeof(T));
+    }
+
+    private bool Write(ulong unique, int error, int length)
+    {
+        var header = new FuseOutHeader { Length = (uint)(sizeof(FuseOutHeader) + length), Error = error, Unique = unique };
+        MemoryMarshal.Write(buffer, in header);
+        fixed (byte* b = buffer)
+        {
+            var result = device.Write(b, (int)header.Length);
+
+            // ENOENT: the request was interrupted and the kernel no longer waits for it (or a
+            // notification named an inode the kernel has already dropped). ENODEV: the connection
+            // ended; the next read says so and ends the loop.
+            if (result < 0 && -result is not (Errno.ENOENT or Errno.ENODEV))
+            {
+                throw new ErrnoException((int)-result, "write /dev/fuse");
+            }
+
+            return result >= 0;
+        }
+    }
+}
