@@ -8,7 +8,10 @@ namespace Gofer.Server.Service;
 /// mount so the sentry can read and write whiteout/opaque/redirect markers there. Everything else
 /// is refused: <c>security.*</c> holds capabilities and LSM labels the host kernel acts on,
 /// <c>system.*</c> holds ACLs that would change who on the host may open the file, and other
-/// <c>trusted.*</c> names are reserved to host administrators.
+/// <c>trusted.*</c> names are reserved to host administrators. The <c>security.*</c> and
+/// <c>system.*</c> namespaces are not served at all, and say so (EOPNOTSUPP) rather than EPERM:
+/// that is what a filesystem without them answers, and what tools such as ls(1) and cp -a, which
+/// probe for labels and ACLs on every file, take quietly.
 /// </summary>
 public static class XattrPolicy
 {
@@ -22,7 +25,7 @@ public static class XattrPolicy
         name.StartsWith("user.", StringComparison.Ordinal) && name.Length > "user.".Length
         || layer.OverlayXattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length;
 
-    /// <summary>The name NUL-terminated, or EPERM/EINVAL/ERANGE naming it.</summary>
+    /// <summary>The name NUL-terminated, or EOPNOTSUPP/EPERM/EINVAL/ERANGE naming it.</summary>
     public static byte[] Check(string name, ServedLayer layer, string operation)
     {
         if (name.Length == 0 || name.Contains('\0', StringComparison.Ordinal))
@@ -32,7 +35,8 @@ public static class XattrPolicy
 
         if (!IsAllowed(name, layer))
         {
-            throw new ErrnoException(Errno.EPERM, operation, name);
+            var unserved = name.StartsWith("security.", StringComparison.Ordinal) || name.StartsWith("system.", StringComparison.Ordinal);
+            throw new ErrnoException(unserved ? Errno.EOPNOTSUPP : Errno.EPERM, operation, name);
         }
 
         var encoded = Syscalls.Encode(name)!;
