@@ -89,6 +89,13 @@ public sealed class AttributeTests(PublishedGofer gofer)
         Assert.Equal(0, Sys.RemoveXattr(file, "user.color"));
         Assert.Equal(-Errno.ENODATA, Sys.GetXattr(file, "user.color", 100).Result);
 
+        // security.* and system.* are never served: absent to read, unsupported to set; so ls -l
+        // (which asks for ACLs and labels) says nothing.
+        Assert.Equal(-Errno.ENODATA, Sys.GetXattr(file, "security.capability", 100).Result);
+        Assert.Equal(Errno.EOPNOTSUPP, Sys.SetXattr(file, "security.x", "1"u8.ToArray(), 0));
+        var listing = Tool.Run("ls", "-la", overlay.Root, overlay.Path("dir"));
+        Assert.Equal((0, ""), (listing.ExitCode, listing.Stderr));
+
         // The overlay's own markers never show.
         Assert.DoesNotContain("trusted.overlay.opaque", Encoding.UTF8.GetString(Sys.ListXattr(overlay.Path("opaque"), 1000).List), StringComparison.Ordinal);
     }

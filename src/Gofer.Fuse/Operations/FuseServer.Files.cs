@@ -21,8 +21,9 @@ internal sealed unsafe partial class FuseServer
         var file = fs.Open(node.Path, (int)open.Flags & SentryOpenFlags, 0);
         var isUpper = IsUpper(node);
         var fh = handles.AddFile(node, file, isUpper);
-        if (isUpper)
+        if (isUpper && node.UpperFile is null)
         {
+            // First time this node is an upper file (just copied up): hard links to it must find it.
             nodes.Identify(node, file.Stat(), isUpper: true);
         }
 

@@ -12,12 +12,28 @@ namespace Gofer.Fuse.Operations;
 /// </summary>
 internal sealed partial class FuseServer
 {
+    /// <summary>
+    /// Whether the gofer serves an xattr name at all: it serves user.* and the overlay's trusted.*
+    /// and keeps security.* and system.* (capabilities, LSM labels, ACLs the host acts on) from
+    /// every client. The view therefore has none of those: reading one answers ENODATA here,
+    /// without a round trip — the kernel asks for security.capability before every write — and
+    /// setting one EOPNOTSUPP, as a filesystem without them does. (EOPNOTSUPP to a read would make
+    /// the kernel stop asking for every xattr, user.* included.)
+    /// </summary>
+    private static bool IsServed(string name) =>
+        name.StartsWith("user.", StringComparison.Ordinal) || name.StartsWith("trusted.", StringComparison.Ordinal);
+
     private void SetXattr(in FuseInHeader h, ref RequestReader args)
     {
         var set = args.Read<FuseSetXattrIn>();
         var node = nodes.Get(h.NodeId);
         var name = args.ReadName();
         var value = args.ReadBytes((int)set.Size).ToArray();
+        if (!IsServed(name))
+        {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "setxattr", name);
+        }
+
         var mode = set.Flags switch
         {
             0 => XattrMode.Any,
@@ -36,6 +52,11 @@ internal sealed partial class FuseServer
         var size = args.Read<FuseGetXattrIn>().Size;
         var node = nodes.Get(h.NodeId);
         var name = args.ReadName();
+        if (!IsServed(name))
+        {
+            throw new ErrnoException(Errno.ENODATA, "getxattr", name);
+        }
+
         ReplySized(h.Unique, size, fs.GetXattr(node.Path, name));
     }
 
@@ -74,6 +95,11 @@ internal sealed partial class FuseServer
     {
         var node = nodes.Get(h.NodeId);
         var name = args.ReadName();
+        if (!IsServed(name))
+        {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "removexattr", name);
+        }
+
         var wasUpper = IsUpper(node);
         fs.RemoveXattr(node.Path, name);
         NoteCopyUp(node, wasUpper);
