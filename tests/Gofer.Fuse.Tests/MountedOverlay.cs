@@ -33,6 +33,9 @@ public sealed class MountedOverlay : IAsyncDisposable
 
     public OverlayBundle Bundle { get; }
 
+    /// <summary>How many names the sentry behind the mount caches (read while it serves: a count only).</summary>
+    public int CachedNames => view.CachedNames;
+
     public FuseMount Mount { get; }
 
     /// <summary>Serve, running; completes when Serve returns.</summary>

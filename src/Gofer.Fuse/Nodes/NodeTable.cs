@@ -138,18 +138,18 @@ internal sealed class NodeTable
         }
     }
 
-    /// <summary>FORGET: the kernel dropped <paramref name="count"/> lookups; at 0 the node is freed.</summary>
-    public void Forget(ulong id, ulong count)
+    /// <summary>FORGET: the kernel dropped <paramref name="count"/> lookups; at 0 the node is freed and returned.</summary>
+    public FuseNode? Forget(ulong id, ulong count)
     {
         if (id == FuseNode.RootId || !byId.TryGetValue(id, out var node))
         {
-            return;
+            return null;
         }
 
         node.Lookups -= (long)Math.Min(count, long.MaxValue);
         if (node.Lookups > 0)
         {
-            return;
+            return null;
         }
 
         byId.Remove(id);
@@ -165,5 +165,7 @@ internal sealed class NodeTable
         {
             byUpperFile.Remove(key);
         }
+
+        return node;
     }
 }

@@ -42,7 +42,23 @@ internal sealed unsafe partial class FuseServer
         for (var i = 0; i < count; i++)
         {
             var one = args.Read<FuseForgetOne>();
-            nodes.Forget(one.NodeId, one.Nlookup);
+            Forget(one.NodeId, one.Nlookup);
+        }
+    }
+
+    /// <summary>
+    /// FORGET: once the kernel holds no lookup of a node, the sentry's cache of its names goes
+    /// too, releasing the gofer's handles on them. Without this a walk over a large tree would
+    /// keep one handle per file and layer for the life of the mount, up to the gofer's cap.
+    /// </summary>
+    private void Forget(ulong id, ulong count)
+    {
+        if (nodes.Forget(id, count) is { IsRemoved: false } freed)
+        {
+            foreach (var name in freed.Names)
+            {
+                fs.Evict(name.Parent.Child(name.Name));
+            }
         }
     }
 

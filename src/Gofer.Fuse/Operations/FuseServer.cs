@@ -114,7 +114,7 @@ internal sealed unsafe partial class FuseServer : IDisposable
             case FuseOpcode.Init: Init(h, ref args); break;
             case FuseOpcode.Destroy: reply.Ok(h.Unique); break;
             case FuseOpcode.Lookup: Lookup(h, ref args); break;
-            case FuseOpcode.Forget: nodes.Forget(h.NodeId, args.Read<FuseForgetIn>().Nlookup); break;
+            case FuseOpcode.Forget: Forget(h.NodeId, args.Read<FuseForgetIn>().Nlookup); break;
             case FuseOpcode.BatchForget: BatchForget(ref args); break;
             case FuseOpcode.GetAttr: GetAttr(h, ref args); break;
             case FuseOpcode.SetAttr: SetAttr(h, ref args); break;
