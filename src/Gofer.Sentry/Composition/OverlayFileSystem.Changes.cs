@@ -91,7 +91,14 @@ public sealed partial class OverlayFileSystem
 
         var gofer = (flags & (Syscalls.O_ACCMODE | Syscalls.O_APPEND)) | Syscalls.O_NONBLOCK;
         var handle = session.Call(new SessionRequest { Open = new OpenRequest { Handle = entry.Handle, Flags = (uint)gofer } }).Open.Handle;
-        ForgetFile(node);
+
+        // Opening for writing may have copied the file up or truncated it; opening to read
+        // changes nothing the view caches, and keeping it spares the next stat a round trip.
+        if (writes)
+        {
+            ForgetFile(node);
+        }
+
         return new OpenFile(session, handle, () => ForgetFile(node));
     }
 

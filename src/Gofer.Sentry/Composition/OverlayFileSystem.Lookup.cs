@@ -211,6 +211,15 @@ public sealed partial class OverlayFileSystem
     /// <summary>Forgets a path and everything below it (after it changed), releasing the gofer's handles.</summary>
     private void Forget(string path)
     {
+        // A file has nothing cached below it: one removal, not a scan of the whole cache (a
+        // front that forgets names one by one would otherwise pay for every name cached).
+        if (path != "/" && nodes.TryGetValue(path, out var file) && !file.IsDirectory)
+        {
+            nodes.Remove(path);
+            session.Release(file.Entries.Select(e => e.Handle));
+            return;
+        }
+
         var prefix = path == "/" ? "/" : path + "/";
         foreach (var key in nodes.Keys.Where(k => k != "/" && (k == path || k.StartsWith(prefix, StringComparison.Ordinal))).ToList())
         {
