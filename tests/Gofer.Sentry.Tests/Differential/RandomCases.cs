@@ -34,8 +34,8 @@ public static class RandomCases
     /// <param name="testClass">The test class that runs it, named in the command that reruns it.</param>
     public static DifferentialCase ForSeed(int seed, Type testClass)
     {
-        var layers = LayerSetGenerator.Generate(seed);
         var flavor = FlavorOf(seed);
+        var layers = LayerSetGenerator.Generate(seed, flavor);
         return new DifferentialCase(
             $"seed {seed}",
             flavor,

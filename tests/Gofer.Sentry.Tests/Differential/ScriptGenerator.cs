@@ -22,6 +22,9 @@ public sealed class ScriptGenerator
     /// </summary>
     private readonly bool movesDirectories;
 
+    /// <summary>The directories the mount shows at first: the layers' own, the ones a rename must redirect.</summary>
+    private readonly List<string> layerDirectories;
+
     /// <summary>The directory renames made so far, to move some back.</summary>
     private readonly List<(string From, string To)> moves = [];
 
@@ -45,6 +48,7 @@ public sealed class ScriptGenerator
         var visible = layers.Visible.ToList();
         shown = [.. visible.Select(v => v.Path)];
         directories = [.. visible.Where(v => v.Kind == EntryKind.Directory).Select(v => v.Path)];
+        layerDirectories = [.. directories];
     }
 
     public static IReadOnlyList<ScriptStep> Generate(int seed, LayerSetSpec layers, OverlayFlavor flavor)
@@ -78,11 +82,11 @@ public sealed class ScriptGenerator
         (() => Ops.GetXattr(ReadPath(), XattrName()), 3),
         (() => Ops.ListXattr(ReadPath()), 3),
         (() => Ops.RemoveXattr(AnyPath(), XattrName()), 2),
-        (MoveDirectory, movesDirectories ? 14 : 0))();
+        (MoveDirectory, movesDirectories ? 25 : 0))();
 
     /// <summary>
-    /// A rename of a directory the script knows: back to where an earlier move took it from, or
-    /// to a new name (beside it or elsewhere), or onto another directory (replaced or exchanged).
+    /// A rename of a directory, mostly one of the layers': back to where an earlier move took it
+    /// from, to a new name (beside it or elsewhere), or onto another directory (replaced or exchanged).
     /// </summary>
     private ScriptStep MoveDirectory()
     {
@@ -92,12 +96,14 @@ public sealed class ScriptGenerator
             return Moved(to, from, "");
         }
 
-        var source = OneOf(directories);
-        var target = random.ChooseWeighted(
-            (NewPath(), 6),
-            (source[..source.LastIndexOf('/')] + "/n" + newNames++, 3),
-            (OneOf(directories), 3));
-        return Moved(source, target, random.ChooseWeighted(("", 8), ("noreplace", 1), ("exchange", 2)));
+        var source = random.Next(4) > 0 ? OneOf(layerDirectories) : OneOf(directories);
+        if (random.Next(5) == 0)
+        {
+            return Moved(source, OneOf(directories), random.Next(2) == 0 ? "exchange" : "");
+        }
+
+        var parent = random.Next(2) == 0 ? source[..source.LastIndexOf('/')] : random.Next(3) == 0 ? "" : OneOf(directories);
+        return Moved(source, parent + "/n" + newNames++, random.Next(8) == 0 ? "noreplace" : "");
     }
 
     /// <summary>The rename, and what the directory holds under its new name for later steps to aim at.</summary>
