@@ -3,8 +3,11 @@ using Gofer.Protocol.V1;
 
 namespace Gofer.Sentry.Composition;
 
-/// <summary>A file as one layer has it: which layer, the gofer's handle on it, its stat and whether it is marked opaque.</summary>
-public sealed record LayerEntry(int Layer, ulong Handle, Stat Stat, bool Opaque)
+/// <summary>
+/// A file as one layer has it: which layer, the gofer's handle on it, its stat, whether it is
+/// marked opaque, and its redirect xattr as stored (unvalidated: see <see cref="RedirectPath"/>).
+/// </summary>
+public sealed record LayerEntry(int Layer, ulong Handle, Stat Stat, bool Opaque, string? Redirect = null)
 {
     public uint Type => Stat.Mode & FileStatus.TypeMask;
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Gofer.Native;
 using Gofer.Protocol.Layers;
 using Gofer.Protocol.V1;
@@ -265,29 +266,36 @@ public sealed partial class OverlayFileSystem
                 flags |= (uint)RenameFlag.Whiteout;
             }
 
-            if (source.IsDirectory && target is { CoversLower: true })
-            {
-                SetOpaque(source.Upper!);
-            }
-
             if (target is { Upper: null })
             {
                 // Only a lower has the target: the rename makes a new upper name that shadows it.
                 flags &= ~(uint)RenameFlag.Noreplace;
             }
+            else if (target is { IsDirectory: true, Lowers.Count: > 0 })
+            {
+                // An empty directory of the view whose upper part still holds the whiteouts that
+                // empty it: the upper directory must be empty for the rename to replace it.
+                RemoveUpperChildren(target.Upper!.Handle);
+            }
+        }
+
+        // Where the moved directory's lower parts are, or that it has none to merge with.
+        var sameDirectory = oldParent.Path == newParent.Path;
+        MarkMovedDirectory(source, newParent, sameDirectory);
+        if (mode == RenameMode.Exchange)
+        {
+            MarkMovedDirectory(target!, oldParent, sameDirectory);
         }
 
         // A name hidden by a whiteout is free in the view: the rename replaces the whiteout (so
         // NOREPLACE must not see it). A directory cannot replace it by rename: it is exchanged with
-        // it, made opaque first so the lower directories the whiteout hid stay hidden; the whiteout,
-        // now at the old name, stays only where a lower layer has that name too.
+        // it; the whiteout, now at the old name, stays only where a lower layer has that name too.
         var overWhiteout = mode != RenameMode.Exchange && target is null && UpperHasWhiteout(newDir, newName);
         if (overWhiteout)
         {
             flags &= ~(uint)RenameFlag.Noreplace;
             if (source.IsDirectory)
             {
-                SetOpaque(source.Upper!);
                 flags = (uint)RenameFlag.Exchange;
             }
         }
@@ -464,29 +472,22 @@ public sealed partial class OverlayFileSystem
 
         RequireUpper("rename", oldPath);
 
-        // A directory that exists in a lower layer cannot be moved without redirects: with
-        // redirect_dir=off the kernel answers EXDEV, and so does the sentry.
-        if (source.IsDirectory && source.Lowers.Count > 0)
+        // A directory that exists in a lower layer can be moved only by recording where its lower
+        // parts are (a redirect): without redirect_dir=on the kernel answers EXDEV (so that
+        // userspace copies the tree instead), and so does the sentry.
+        if (source.IsDirectory && source.Lowers.Count > 0 && !layout.CreatesRedirects)
         {
             throw new ErrnoException(Errno.EXDEV, "rename", oldPath);
         }
 
-        if (target is { IsDirectory: true } && mode == RenameMode.Exchange && target.Lowers.Count > 0)
+        if (target is { IsDirectory: true } && mode == RenameMode.Exchange && target.Lowers.Count > 0 && !layout.CreatesRedirects)
         {
             throw new ErrnoException(Errno.EXDEV, "rename", newPath);
         }
 
-        if (target is { IsDirectory: true } && mode == RenameMode.Replace)
+        if (target is { IsDirectory: true } && mode == RenameMode.Replace && List(target).Count > 0)
         {
-            if (List(target).Count > 0)
-            {
-                throw new ErrnoException(Errno.ENOTEMPTY, "rename", newPath);
-            }
-
-            if (target.Lowers.Count > 0)
-            {
-                throw new ErrnoException(Errno.EXDEV, "rename", newPath);
-            }
+            throw new ErrnoException(Errno.ENOTEMPTY, "rename", newPath);
         }
 
         return false;
@@ -509,14 +510,19 @@ public sealed partial class OverlayFileSystem
         var madeName = overWhiteout ? ScratchName.New() : name;
         var made = session.Call(make(dir.Handle, Bytes(madeName)));
         var handle = handleOf(made);
+        var isDirectory = made.ResultCase == SessionResponse.ResultOneofCase.Mkdir;
+
+        // Over a whiteout a new directory must be opaque, or the lower directories the whiteout
+        // hid would show through. With redirect_dir=on the kernel also marks every directory made
+        // in a directory with lower parts (so a lookup below it never asks the lowers), and the
+        // sentry writes the upper as the kernel does.
+        if (isDirectory && (overWhiteout || (layout.CreatesRedirects && parent.Lowers.Count > 0)))
+        {
+            SetOpaque(new LayerEntry((int)layout.UpperLayer!.Value, handle, made.Mkdir.Stat, false));
+        }
+
         if (overWhiteout)
         {
-            var isDirectory = made.ResultCase == SessionResponse.ResultOneofCase.Mkdir;
-            if (isDirectory)
-            {
-                SetOpaque(new LayerEntry((int)layout.UpperLayer!.Value, handle, made.Mkdir.Stat, false));
-            }
-
             // A directory cannot replace a non-directory by rename: it is exchanged with the
             // whiteout instead, which is then removed from its temporary name.
             session.Call(new SessionRequest
@@ -587,12 +593,97 @@ public sealed partial class OverlayFileSystem
         {
             var walk = session.Call(new SessionRequest { Walk = new WalkRequest { Directory = directory, Names = { name }, Handles = WalkHandles.Last } }).Walk;
             var handle = walk.Entries[^1].Handle;
-            var entries = session.Call(new SessionRequest { ReadDir = new ReadDirRequest { Handle = handle } }).ReadDir.Entries;
-            session.CallMany([.. entries.Select(e => new SessionRequest { Unlink = new UnlinkRequest { Directory = handle, Name = e.Name, RemoveDirectory = e.Type == 4 } })]);
+            RemoveUpperChildren(handle);
             session.Release([handle]);
         }
 
         session.Call(new SessionRequest { Unlink = new UnlinkRequest { Directory = directory, Name = name, RemoveDirectory = isDirectory } });
+    }
+
+    /// <summary>Removes what an upper directory that is empty in the view still holds: whiteouts, and the empty opaque directories left by removals below.</summary>
+    private void RemoveUpperChildren(ulong directory)
+    {
+        var entries = session.Call(new SessionRequest { ReadDir = new ReadDirRequest { Handle = directory } }).ReadDir.Entries;
+        session.CallMany([.. entries.Select(e => new SessionRequest { Unlink = new UnlinkRequest { Directory = directory, Name = e.Name, RemoveDirectory = e.Type == 4 } })]);
+    }
+
+    /// <summary>
+    /// What the kernel records on a directory moved by rename (fs/overlayfs/dir.c, ovl_rename): one
+    /// with lower parts gets a redirect to them; one without, moved into a directory that has lower
+    /// parts, is made opaque so it never merges with a lower directory of its new name.
+    /// </summary>
+    private void MarkMovedDirectory(OverlayNode moved, OverlayNode newParent, bool sameDirectory)
+    {
+        if (!moved.IsDirectory)
+        {
+            return;
+        }
+
+        if (moved.Lowers.Count > 0)
+        {
+            SetRedirect(moved, sameDirectory);
+        }
+        else if (!moved.Upper!.Opaque && newParent.Lowers.Count > 0)
+        {
+            SetOpaque(moved.Upper);
+        }
+    }
+
+    /// <summary>
+    /// Records where a directory about to be renamed finds its lower parts (the kernel's
+    /// ovl_set_redirect): its old name when it stays in its directory, else the absolute path of
+    /// its lower location. A redirect it has already is kept when it still holds: a relative one
+    /// within the same directory, an absolute one anywhere. A redirect that cannot be written is
+    /// EXDEV, as the kernel answers, so userspace falls back to copying.
+    /// </summary>
+    private void SetRedirect(OverlayNode directory, bool sameDirectory)
+    {
+        if (directory.Redirect is { } existing && (sameDirectory || existing.StartsWith('/')))
+        {
+            return;
+        }
+
+        var redirect = sameDirectory ? directory.Name : AbsoluteRedirect(directory);
+        try
+        {
+            session.Call(new SessionRequest
+            {
+                SetXattr = new SetXattrRequest { Handle = directory.Upper!.Handle, Name = layout.RedirectXattr, Value = ByteString.CopyFromUtf8(redirect) },
+            });
+        }
+        catch (ErrnoException e)
+        {
+            throw new ErrnoException(Errno.EXDEV, "rename", $"{directory.Path} (redirect not set: errno {e.Errno})");
+        }
+    }
+
+    /// <summary>
+    /// The path of a directory's lower location from the lower layers' root (the kernel's
+    /// ovl_get_redirect): its components from the directory up, each ancestor contributing its own
+    /// redirect where it has one, up to an absolute redirect or the root. EXDEV beyond
+    /// <see cref="RedirectPath.MaxCreatedLength"/> bytes, as the kernel refuses then.
+    /// </summary>
+    private string AbsoluteRedirect(OverlayNode directory)
+    {
+        var parts = new List<string>();
+        var length = 0;
+        for (var current = directory; current.Path != "/"; current = nodes[current.ParentPath])
+        {
+            var part = current.Redirect ?? current.Name;
+            length += Encoding.UTF8.GetByteCount(part) + (part.StartsWith('/') ? 0 : 1);
+            if (length > RedirectPath.MaxCreatedLength)
+            {
+                throw new ErrnoException(Errno.EXDEV, "rename", $"{directory.Path} (redirect over {RedirectPath.MaxCreatedLength} bytes)");
+            }
+
+            parts.Insert(0, part);
+            if (part.StartsWith('/'))
+            {
+                break;
+            }
+        }
+
+        return string.Concat(parts.Select(p => p.StartsWith('/') ? p : "/" + p));
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed partial class OverlayFileSystem
 
         var found = WalkEveryLayer(directory, [name]).Select(w => w.Count == 0 ? null : w[0]).ToList();
         var hasUpper = directory.Upper is not null;
-        var node = Compose(path, hasUpper ? found[0] : null, hasUpper ? found.Skip(1).ToList() : found);
+        var node = Compose(directory, name, hasUpper ? found[0] : null, hasUpper ? found.Skip(1).ToList() : found, out _);
         var kept = node?.Entries ?? [];
         session.Release(found.Where(e => e is not null && !kept.Contains(e)).Select(e => e!.Handle));
         if (node is not null)
@@ -42,7 +42,8 @@ public sealed partial class OverlayFileSystem
     /// Looks up a run of components below <paramref name="start"/> in one round trip: every layer
     /// of <paramref name="start"/> walks the whole run at once, and the answers are composed
     /// component by component (a layer takes part in a component only if it took part in the
-    /// directory above it). Stops at a symlink, a non-directory or a missing name; caches what it found.
+    /// directory above it). Stops at a symlink, a non-directory, a missing name or a redirect
+    /// (past one, the layers' walks went where the lookup does not); caches what it found.
     /// </summary>
     private void Prefetch(OverlayNode start, IReadOnlyList<string> names)
     {
@@ -58,15 +59,15 @@ public sealed partial class OverlayFileSystem
         var current = start;
         for (var i = 0; i < run.Count && current.IsDirectory; i++)
         {
-            // Which walk (by source position) each of the current node's layers came from.
-            var participating = current.Entries.Select(e => e.Layer).ToHashSet();
-            LayerEntry? EntryAt(int source) =>
-                participating.Contains(sources[source].Layer) && walks[source].Count > i ? walks[source][i] : null;
+            // Each of the current directory's layers walked on from the start's entry of that layer.
+            LayerEntry? EntryOf(LayerEntry directory)
+            {
+                var walk = walks[sources.ToList().FindIndex(s => s.Layer == directory.Layer)];
+                return walk.Count > i ? walk[i] : null;
+            }
 
-            var upperFound = start.Upper is not null ? EntryAt(0) : null;
-            var lowerFound = Enumerable.Range(start.Upper is not null ? 1 : 0, sources.Count - (start.Upper is not null ? 1 : 0)).Select(EntryAt).ToList();
             var path = OverlayNode.Child(current.Path, run[i]);
-            var node = Compose(path, current.Upper is not null ? upperFound : null, lowerFound);
+            var node = Compose(current, run[i], current.Upper is { } upper ? EntryOf(upper) : null, [.. current.Lowers.Select(EntryOf)], out var redirected);
             if (node is null)
             {
                 break;
@@ -74,7 +75,7 @@ public sealed partial class OverlayFileSystem
 
             nodes[path] = node;
             kept.UnionWith(node.Entries);
-            if (node.Top.IsSymlink)
+            if (node.Top.IsSymlink || redirected)
             {
                 break;
             }
@@ -89,88 +90,199 @@ public sealed partial class OverlayFileSystem
     /// Walks <paramref name="names"/> from each of a directory's layers, all in one round trip:
     /// per layer, the entries it has, as far as it has them.
     /// </summary>
-    private List<List<LayerEntry>> WalkEveryLayer(OverlayNode directory, IReadOnlyList<string> names)
+    private List<List<LayerEntry>> WalkEveryLayer(OverlayNode directory, IReadOnlyList<string> names) => WalkEach(directory.Entries, names);
+
+    /// <summary>
+    /// Walks <paramref name="names"/> from each of <paramref name="directories"/> in one round
+    /// trip, reading the overlay's markers on every directory met. A name too long for any layer
+    /// (ENAMETOOLONG) is one no layer has: the walks stop before it.
+    /// </summary>
+    private List<List<LayerEntry>> WalkEach(IReadOnlyList<LayerEntry> directories, IReadOnlyList<string> names)
     {
-        var sources = directory.Entries;
-        var answers = session.CallMany(sources.Select(s => new SessionRequest
+        var walked = names.TakeWhile(n => System.Text.Encoding.UTF8.GetByteCount(n) <= RedirectPath.MaxNameLength).ToList();
+        if (walked.Count == 0)
+        {
+            return [.. directories.Select(_ => new List<LayerEntry>())];
+        }
+
+        string[] markers = layout.HasMarkers ? [layout.OpaqueXattr!, layout.RedirectXattr!] : [];
+        var answers = session.CallMany(directories.Select(s => new SessionRequest
         {
             Walk = new WalkRequest
             {
                 Directory = s.Handle,
-                Names = { names.Select(Bytes) },
+                Names = { walked.Select(Bytes) },
                 Handles = WalkHandles.All,
-                Xattrs = { layout.OpaqueXattr is { } opaque ? [opaque] : [] },
+                Xattrs = { markers },
             },
         }).ToList());
-        return [.. sources.Select((s, i) => GoferSession.Check(answers[i]).Walk.Entries.Select(e => Entry(s.Layer, e)).ToList())];
+        return [.. directories.Select((s, i) => GoferSession.Check(answers[i]).Walk.Entries.Select(e => Entry(s.Layer, e)).ToList())];
     }
 
     private LayerEntry Entry(int layer, WalkEntry entry) =>
-        new(layer, entry.Handle, entry.Stat, layout.HasMarkers && entry.Xattrs.Any(x => x.Name == layout.OpaqueXattr && x.Value.ToStringUtf8() == "y"));
+        new(layer, entry.Handle, entry.Stat,
+            layout.HasMarkers && entry.Xattrs.Any(x => x.Name == layout.OpaqueXattr && x.Value.ToStringUtf8() == "y"),
+            layout.HasMarkers ? entry.Xattrs.FirstOrDefault(x => x.Name == layout.RedirectXattr)?.Value.ToStringUtf8() : null);
 
     /// <summary>
-    /// The node of one name from its entries in the upper and in each lower of its directory, and
-    /// whether the lowers alone would show the name (then removing it needs a whiteout).
+    /// The node of one name of <paramref name="directory"/>, by the kernel's lookup (fs/overlayfs/namei.c,
+    /// ovl_lookup), from the entries a walk of the plain name found in the directory's upper and in
+    /// each of its lower directories. The upper is asked first, then the lowers top-down: a whiteout
+    /// hides what lies below; a non-directory ends the search (and shows only if nothing above
+    /// it did); directories merge down to an opaque one. A directory carrying a redirect sends the
+    /// search on at the name it gives — a single name in the parent's lower directories, or a path
+    /// from the lower layers' root — and the layers below are then asked for that name, in one
+    /// more round trip. <paramref name="redirected"/> tells that happened.
     /// </summary>
-    private OverlayNode? Compose(string path, LayerEntry? upper, IReadOnlyList<LayerEntry?> lowers)
+    private OverlayNode? Compose(OverlayNode directory, string name, LayerEntry? upperFound, IReadOnlyList<LayerEntry?> lowersFound, out bool redirected)
     {
-        var node = ComposeEntries(path, upper, lowers);
-        return node is null ? null : new OverlayNode(path, node.Upper, node.Lowers)
+        var path = OverlayNode.Child(directory.Path, name);
+        var lookup = new NameLookup(name, path);
+        var follow = layout.FollowsRedirects;
+        var roots = nodes["/"].Lowers;
+        var parentLowers = directory.Lowers;
+        var bottom = roots.Count > 0 ? roots[^1].Layer : -1;
+        var rewalked = new List<LayerEntry>();
+        OverlayNode? result = null;
+        try
         {
-            CoversLower = node.Upper is null || ComposeEntries(path, null, lowers) is not null,
-        };
+            LayerEntry? upper = null;
+            string? upperRedirect = null;
+            if (directory.Upper is not null)
+            {
+                // With nofollow, a layer with nothing below it is not asked for markers at all.
+                lookup.Last = !follow && parentLowers.Count == 0;
+                upper = LookupInLayer(upperFound is null ? [] : [upperFound], lookup);
+                if (lookup.Redirected)
+                {
+                    upperRedirect = upperFound!.Redirect;
+                    parentLowers = lookup.Absolute ? roots : parentLowers;
+                    lookup.NextRedirect = true;
+                }
+            }
+
+            var stack = new List<LayerEntry>();
+            IReadOnlyList<IReadOnlyList<LayerEntry>>? answers = lookup.Redirected ? null : [.. lowersFound.Select(e => (IReadOnlyList<LayerEntry>)(e is null ? [] : [e]))];
+            for (var i = 0; !lookup.Stop && i < parentLowers.Count; i++)
+            {
+                // Following a redirect is like following a symlink into a lower layer without its
+                // permission checks: with nofollow the kernel refuses the lookup, and so does the sentry.
+                if (lookup.NextRedirect && !follow)
+                {
+                    throw new ErrnoException(Errno.EPERM, "lookup", path);
+                }
+
+                // The bottom layer's markers are never read: nothing lies below it to hide or redirect to.
+                lookup.Last = follow ? parentLowers[i].Layer == bottom : i == parentLowers.Count - 1;
+                if (answers is null)
+                {
+                    var rest = parentLowers.Skip(i).ToList();
+                    var walks = WalkEach(rest, lookup.Components);
+                    rewalked.AddRange(walks.SelectMany(w => w));
+                    answers = [.. Enumerable.Repeat<IReadOnlyList<LayerEntry>>([], i), .. walks];
+                }
+
+                var changes = lookup.Changes;
+                var found = LookupInLayer(answers[i], lookup);
+                if (lookup.Changes != changes)
+                {
+                    answers = null;
+                }
+
+                if (found is null)
+                {
+                    continue;
+                }
+
+                stack.Add(found);
+                lookup.NextRedirect |= lookup.Redirected;
+                if (lookup.Stop)
+                {
+                    break;
+                }
+
+                if (lookup.Absolute && !ReferenceEquals(parentLowers, roots))
+                {
+                    // An absolute redirect goes on from the lower layers' root, below this layer.
+                    parentLowers = roots;
+                    i = roots.ToList().FindIndex(r => r.Layer == found.Layer);
+                    answers = null;
+                }
+            }
+
+            redirected = lookup.Redirected;
+            var node = upper switch
+            {
+                null when stack.Count == 0 => null,
+                null => new OverlayNode(path, null, stack[0].IsDirectory ? stack : [stack[0]]),
+                _ => new OverlayNode(path, upper, upper.IsDirectory ? stack : []),
+            };
+            result = node is null ? null : new OverlayNode(path, node.Upper, node.Lowers)
+            {
+                // Whether a lower shows something at this very name, redirects aside (the kernel's
+                // ovl_lower_positive): then removing or renaming it must leave a whiteout.
+                CoversLower = upper is null || (lowersFound.FirstOrDefault(e => e is not null) is { } first && !IsWhiteout(first)),
+                Redirect = upperRedirect,
+            };
+            return result;
+        }
+        finally
+        {
+            // The second round trip's entries belong to the node, or to no one.
+            var kept = result?.Entries ?? [];
+            session.Release(rewalked.Where(e => !kept.Contains(e)).Select(e => e.Handle));
+        }
     }
 
-    /// <summary>The overlay lookup rules over one name's entries in the upper and in each lower of its directory.</summary>
-    private OverlayNode? ComposeEntries(string path, LayerEntry? upper, IReadOnlyList<LayerEntry?> lowers)
+    /// <summary>
+    /// One layer's answer to a lookup (the kernel's ovl_lookup_layer): the entries its walk of
+    /// <see cref="NameLookup.Components"/> found, judged component by component. A missing
+    /// component means the layer has nothing; a whiteout stops the search; a non-directory stops
+    /// it, and is the answer only as the last component below no directory; an opaque directory
+    /// stops it below; a redirect changes the name the layers below are asked for.
+    /// </summary>
+    private LayerEntry? LookupInLayer(IReadOnlyList<LayerEntry> walked, NameLookup lookup)
     {
-        if (upper is not null)
+        var count = lookup.Components.Count;
+        for (var k = 0; k < count && k < walked.Count; k++)
         {
-            if (IsWhiteout(upper))
+            var entry = walked[k];
+            var lastElement = k == count - 1;
+            if (IsWhiteout(entry))
             {
+                lookup.Stop = true;
                 return null;
             }
 
-            if (!upper.IsDirectory || upper.Opaque)
+            if (!entry.IsDirectory)
             {
-                return new OverlayNode(path, upper, []);
+                lookup.Stop = true;
+                return lookup.IsDirectory || !lastElement ? null : entry;
+            }
+
+            if (lastElement)
+            {
+                lookup.IsDirectory = true;
+            }
+
+            // The last layer's markers are not read: nothing lies below it to hide or redirect to.
+            if (!lookup.Last && entry.Opaque)
+            {
+                lookup.Stop = true;
+            }
+            else if (!lookup.Last && entry.Redirect is { } redirect)
+            {
+                lookup.Redirect(redirect, k, count);
+            }
+
+            if (lastElement)
+            {
+                return entry;
             }
         }
 
-        var merged = new List<LayerEntry>();
-        foreach (var lower in lowers)
-        {
-            if (lower is null)
-            {
-                continue;
-            }
-
-            if (IsWhiteout(lower))
-            {
-                break;
-            }
-
-            if (!lower.IsDirectory)
-            {
-                // A non-directory ends the search: it is the name only if nothing above it was.
-                if (upper is null && merged.Count == 0)
-                {
-                    return new OverlayNode(path, null, [lower]);
-                }
-
-                break;
-            }
-
-            merged.Add(lower);
-            if (lower.Opaque)
-            {
-                break;
-            }
-        }
-
-        return upper is null && merged.Count == 0 ? null : new OverlayNode(path, upper, merged);
+        return null;
     }
-
     private bool IsWhiteout(LayerEntry entry) => layout.HasMarkers && entry.IsWhiteout;
 
     /// <summary>

@@ -8,9 +8,16 @@ namespace Gofer.Sentry.Composition;
 /// <param name="UpperLayer">The gofer's layer id of the upper directory, or null (read-only).</param>
 /// <param name="LowerLayers">Lower layer ids, topmost first.</param>
 /// <param name="XattrPrefix">The overlay's private xattr prefix, or null when markers mean nothing.</param>
-public sealed record OverlayLayout(uint? UpperLayer, IReadOnlyList<uint> LowerLayers, string? XattrPrefix)
+/// <param name="Redirects">What directory redirects do (meaningless without markers).</param>
+public sealed record OverlayLayout(uint? UpperLayer, IReadOnlyList<uint> LowerLayers, string? XattrPrefix, RedirectMode Redirects = RedirectMode.NoFollow)
 {
     public bool HasMarkers => XattrPrefix is not null;
 
     public string? OpaqueXattr => XattrPrefix is null ? null : XattrPrefix + "opaque";
+
+    public string? RedirectXattr => XattrPrefix is null ? null : XattrPrefix + "redirect";
+
+    public bool FollowsRedirects => HasMarkers && Redirects != RedirectMode.NoFollow;
+
+    public bool CreatesRedirects => HasMarkers && Redirects == RedirectMode.Create;
 }

@@ -22,6 +22,13 @@ public sealed class OverlayNode(string path, LayerEntry? upper, IReadOnlyList<La
     /// </summary>
     public bool CoversLower { get; init; }
 
+    /// <summary>
+    /// The upper directory's redirect as the lookup read it (the kernel keeps the same in memory):
+    /// where its lower parts are, relative to its parent's lower directories or, starting with '/',
+    /// from the root of the lower layers. Null when it has none.
+    /// </summary>
+    public string? Redirect { get; init; }
+
     /// <summary>Every layer's entry of this name: the upper's first, then the lowers'.</summary>
     public IReadOnlyList<LayerEntry> Entries => Upper is { } upper ? [upper, .. Lowers] : Lowers;
 

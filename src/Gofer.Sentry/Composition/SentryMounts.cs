@@ -49,6 +49,18 @@ public static class SentryMounts
 
         var upper = mount.Layers.FirstOrDefault(l => l.Role == LayerRole.Upper && !l.ReadOnly);
         var lowers = mount.Layers.Where(l => l.Role == LayerRole.Lower).OrderBy(l => l.Index).Select(l => l.Id).ToList();
-        return new OverlayLayout(upper?.Id, lowers, mount.Overlay.XattrPrefix);
+        return new OverlayLayout(upper?.Id, lowers, mount.Overlay.XattrPrefix, RedirectModeOf(mount.Overlay.RedirectDir));
     }
+
+    /// <summary>
+    /// The kernel's reading of <c>redirect_dir=</c>: "off" makes none but still follows them (its
+    /// default <c>redirect_always_follow</c>; the gofer refuses "off" with userxattr, as the kernel
+    /// does for that reason). Anything unknown is the safest, nofollow.
+    /// </summary>
+    private static RedirectMode RedirectModeOf(string redirectDir) => redirectDir switch
+    {
+        "on" => RedirectMode.Create,
+        "follow" or "off" => RedirectMode.Follow,
+        _ => RedirectMode.NoFollow,
+    };
 }

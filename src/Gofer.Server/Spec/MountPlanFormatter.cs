@@ -15,7 +15,7 @@ namespace Gofer.Server.Spec;
 ///   layer 1 root "/run/b/rootfs" at /m0/root ro
 /// mount 1 "/data" overlay
 ///   options: lowerdir=/l1:/l0,upperdir=/u,workdir=/w
-///   overlay: rw redirect_dir=off xattrs=trusted.overlay.
+///   overlay: rw redirect_dir=on xattrs=trusted.overlay.
 ///   layer 2 lower "/l1" at /m1/lower0 ro
 /// skipped "/proc" proc
 /// problems: none

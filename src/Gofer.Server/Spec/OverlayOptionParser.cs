@@ -87,7 +87,7 @@ public static class OverlayOptionParser
 
         var userXattr = false;
         var readOnly = false;
-        var redirect = RedirectDir.Off;
+        RedirectDir? redirect = null;
         string? redirectToken = null;
 
         foreach (var token in options.SelectMany(OptionEscapes.SplitOptions))
@@ -185,18 +185,24 @@ public static class OverlayOptionParser
         }
 
         // The kernel refuses these too ("conflicting options: userxattr,redirect_dir=…"): following
-        // user.* redirects would let an unprivileged user steer lookups into other lower paths.
-        if (userXattr && redirect is RedirectDir.On or RedirectDir.Follow)
+        // user.* redirects would let an unprivileged user steer lookups into other lower paths. Off
+        // is among them: it still follows redirects (as the kernel's redirect_always_follow does,
+        // its default), so only nofollow keeps an unprivileged user's layers from steering lookups.
+        if (userXattr && redirect is RedirectDir.On or RedirectDir.Follow or RedirectDir.Off)
         {
             Refuse(redirectToken!, null, "cannot be combined with userxattr");
         }
+
+        // This project's default is on, so renaming a directory works as users expect; with
+        // userxattr it is nofollow, the only value the kernel accepts there.
+        var redirectDir = redirect ?? (userXattr ? RedirectDir.NoFollow : RedirectDir.On);
 
         if (problems.Count > problemsBefore)
         {
             return null;
         }
 
-        return new OverlayOptions(lowerDirs!, upperDir, workDir, userXattr, redirect, readOnly || upperDir is null);
+        return new OverlayOptions(lowerDirs!, upperDir, workDir, userXattr, redirectDir, readOnly || upperDir is null);
     }
 
     /// <summary>Null when <paramref name="key"/>=<paramref name="value"/> asks for nothing the gofer lacks, else why it is refused.</summary>

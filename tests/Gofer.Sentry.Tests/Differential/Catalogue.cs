@@ -192,6 +192,77 @@ public static class Catalogue
             ]),
     };
 
+    /// <summary>
+    /// The rules of <c>redirect_dir=on</c>: a directory a lower has is renamed by recording where
+    /// its lower parts are. Each runs with trusted.overlay. and redirect_dir=on only.
+    /// </summary>
+    private static readonly Dictionary<string, Func<OverlayFlavor, (LayerSetSpec Layers, ScriptStep[] Steps)>> RedirectRules = new(StringComparer.Ordinal)
+    {
+        ["a_directory_renamed_in_its_directory_keeps_its_lower_content_and_leaves_a_whiteout"] = _ => (
+            new LayerSetSpec([Layer.Of(Dir("/d"), File("/d/f", "f"), Dir("/d/sub"), File("/d/sub/x", "x")), Layer.Of(Dir("/d"), File("/d/low", "low"))], Layer.Empty),
+            [
+                Rename("/d", "/e").Succeeds(), Lstat("/d").Fails("ENOENT"), Readdir("/").Gives(Listing(("e", "dir"))),
+                Readdir("/e").Gives(Listing(("f", "file"), ("low", "file"), ("sub", "dir"))), Read("/e/sub/x").Gives(Data("x")),
+                Mkdir("/d", DirMode).Succeeds(), Readdir("/d").Gives(Listing()), Tree(),
+            ]),
+
+        ["a_directory_moved_to_another_directory_keeps_its_lower_content"] = _ => (
+            new LayerSetSpec([Layer.Of(Dir("/p"), Dir("/p/d"), File("/p/d/f", "f"), Dir("/q"))], Layer.Of(Dir("/q"), File("/q/u", "u"))),
+            [
+                Rename("/p/d", "/q/d2").Succeeds(), Readdir("/q/d2").Gives(Listing(("f", "file"))), Read("/q/d2/f").Gives(Data("f")),
+                Readdir("/p").Gives(Listing()), Lstat("/p/d").Fails("ENOENT"), Rmdir("/p").Succeeds(), Tree(),
+            ]),
+
+        ["a_renamed_directory_renamed_again_and_back_keeps_its_lower_content"] = _ => (
+            new LayerSetSpec([Layer.Of(Dir("/a"), Dir("/a/b"), File("/a/b/f", "f"), Dir("/c"))], Layer.Empty),
+            [
+                Rename("/a", "/x").Succeeds(), Rename("/x/b", "/c/y").Succeeds(), Read("/c/y/f").Gives(Data("f")),
+                Rename("/x", "/z").Succeeds(), Readdir("/z").Gives(Listing()), Rename("/c/y", "/z/b").Succeeds(),
+                Read("/z/b/f").Gives(Data("f")), Rename("/z", "/a").Succeeds(), Readdir("/a/b").Gives(Listing(("f", "file"))),
+                Rename("/c", "/a/b/c").Succeeds(), Readdir("/a/b").Gives(Listing(("c", "dir"), ("f", "file"))), Tree(),
+            ]),
+
+        ["names_below_a_redirected_directory_are_looked_up_and_changed_there"] = _ => (
+            new LayerSetSpec([Layer.Of(Dir("/d"), File("/d/f", "f"), Dir("/d/s"), File("/d/s/g", "g"), File("/d/gone", "gone"))], Layer.Empty),
+            [
+                Rename("/d", "/e").Succeeds(), Create("/e/new", FileMode).Succeeds(), Unlink("/e/gone").Succeeds(),
+                Append("/e/f", "+").Gives(new() { ["written"] = 1 }), Rename("/e/s", "/e/t").Succeeds(), Rename("/e/f", "/e/t/f").Succeeds(),
+                Readdir("/e").Gives(Listing(("new", "file"), ("t", "dir"))), Readdir("/e/t").Gives(Listing(("f", "file"), ("g", "file"))),
+                Read("/e/t/f").Gives(Data("f+")), Lstat("/e/s").Fails("ENOENT"), Tree(),
+            ]),
+
+        ["a_renamed_directory_is_removed_when_empty_in_the_view"] = _ => (
+            new LayerSetSpec([Layer.Of(Dir("/d"), Dir("/full"), File("/full/f", "f"))], Layer.Empty),
+            [
+                Rename("/d", "/e").Succeeds(), Rmdir("/e").Succeeds(), Lstat("/d").Fails("ENOENT"), Lstat("/e").Fails("ENOENT"),
+                Rename("/full", "/f2").Succeeds(), Rmdir("/f2").Fails("ENOTEMPTY"), Unlink("/f2/f").Succeeds(), Rmdir("/f2").Succeeds(),
+                Readdir("/").Gives(Listing()), Tree(),
+            ]),
+
+        ["a_directory_without_lower_parts_moved_into_a_merged_directory_is_opaque"] = _ => (
+            new LayerSetSpec([Layer.Of(Dir("/m"), Dir("/m/empty"), Dir("/m/t"), File("/m/t/z", "z"), Dir("/m/k"), File("/m/k/low", "low"))], Layer.Of(Dir("/m"))),
+            [
+                Mkdir("/new", DirMode).Succeeds(), Create("/new/g", FileMode).Succeeds(), Rename("/new", "/m/empty").Succeeds(),
+                Readdir("/m/empty").Gives(Listing(("g", "file"))), Unlink("/m/t/z").Succeeds(), Mkdir("/n2", DirMode).Succeeds(),
+                Rename("/n2", "/m/t").Succeeds(), Readdir("/m/t").Gives(Listing()), Rename("/m/t", "/m/k").Fails("ENOTEMPTY"),
+                Mkdir("/m/k/inner", DirMode).Succeeds(), Rename("/m/k/inner", "/m/t/inner").Succeeds(), Tree(),
+            ]),
+
+        ["exchanging_two_lower_directories_redirects_both"] = _ => (
+            new LayerSetSpec([Layer.Of(Dir("/a"), File("/a/fa", "a"), Dir("/p"), Dir("/p/b"), File("/p/b/fb", "b"))], Layer.Empty),
+            [
+                Rename("/a", "/p/b", "exchange").Succeeds(), Readdir("/a").Gives(Listing(("fb", "file"))),
+                Readdir("/p/b").Gives(Listing(("fa", "file"))), Tree(),
+            ]),
+
+        ["a_redirect_longer_than_redirect_max_is_exdev"] = _ => (
+            new LayerSetSpec([Layer.Of(Dir("/" + new string('a', 200)), Dir("/" + new string('a', 200) + "/" + new string('b', 100)), Dir("/t"))], Layer.Empty),
+            [
+                Rename("/" + new string('a', 200) + "/" + new string('b', 100), "/t/c").Fails("EXDEV"),
+                Rename("/" + new string('a', 200) + "/" + new string('b', 100), "/" + new string('a', 200) + "/c").Succeeds(), Tree(),
+            ]),
+    };
+
     /// <summary>The rules, as theory data.</summary>
     public static TheoryData<string, OverlayFlavor> All()
     {
@@ -202,13 +273,18 @@ public static class Catalogue
             data.Add(rule, OverlayFlavor.User);
         }
 
+        foreach (var rule in RedirectRules.Keys)
+        {
+            data.Add(rule, OverlayFlavor.TrustedRedirect);
+        }
+
         return data;
     }
 
     /// <param name="testClass">The test class that runs it, named in the command that reruns it.</param>
     public static DifferentialCase Case(string rule, OverlayFlavor flavor, Type testClass)
     {
-        var (layers, steps) = Rules[rule](flavor);
+        var (layers, steps) = (Rules.GetValueOrDefault(rule) ?? RedirectRules[rule])(flavor);
         return new DifferentialCase(rule, flavor, layers, steps, $"dotnet test tests/Gofer.Sentry.Tests --filter \"FullyQualifiedName~{testClass.FullName}&DisplayName~{rule}\"");
     }
 

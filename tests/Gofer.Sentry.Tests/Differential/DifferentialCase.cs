@@ -8,5 +8,10 @@ public sealed record DifferentialCase(string Name, OverlayFlavor Flavor, LayerSe
     /// <summary>The script as `gofer exec` reads it: one JSON object per line.</summary>
     public string Input => string.Concat(Steps.Select(step => step.Line + "\n"));
 
-    public override string ToString() => $"{Name} ({(Flavor == OverlayFlavor.User ? "userxattr" : "trusted.overlay.")})";
+    public override string ToString() => $"{Name} ({Flavor switch
+    {
+        OverlayFlavor.User => "userxattr",
+        OverlayFlavor.TrustedRedirect => "trusted.overlay., redirect_dir=on",
+        _ => "trusted.overlay.",
+    }})";
 }

@@ -35,12 +35,19 @@ public sealed class LayerSetGenerator
     private readonly List<LayerEntry> entries = [];
     private string layerName = "";
 
-    private LayerSetGenerator(int seed) => random = new Random(seed);
+    /// <summary>Lower directories are what redirect_dir=on is about: that flavor's layers hold more of them.</summary>
+    private readonly int directoryWeight;
+
+    private LayerSetGenerator(int seed, OverlayFlavor flavor)
+    {
+        random = new Random(seed);
+        directoryWeight = flavor == OverlayFlavor.TrustedRedirect ? 3 : 1;
+    }
 
     /// <summary>Every path the generator may use, whether or not a given layer set has it: the script generator aims at these too.</summary>
     public static IReadOnlyList<string> PathSpace { get; } = [.. Paths("", 0)];
 
-    public static LayerSetSpec Generate(int seed) => new LayerSetGenerator(seed).Generate();
+    public static LayerSetSpec Generate(int seed, OverlayFlavor flavor) => new LayerSetGenerator(seed, flavor).Generate();
 
     private static IEnumerable<string> Paths(string parent, int depth) =>
         depth == NamesByDepth.Length ? [] : NamesByDepth[depth].SelectMany(name => (IEnumerable<string>)[parent + "/" + name, .. Paths(parent + "/" + name, depth + 1)]);
@@ -100,9 +107,9 @@ public sealed class LayerSetGenerator
     {
         var kind = under switch
         {
-            EntryKind.Directory => random.ChooseWeighted((EntryKind.Directory, 55), (EntryKind.Whiteout, 15), (EntryKind.File, 12), (EntryKind.Symlink, 6), (EntryKind.Fifo, 4), (EntryKind.HardLink, 8)),
+            EntryKind.Directory => random.ChooseWeighted((EntryKind.Directory, 55 * directoryWeight), (EntryKind.Whiteout, 15), (EntryKind.File, 12), (EntryKind.Symlink, 6), (EntryKind.Fifo, 4), (EntryKind.HardLink, 8)),
             EntryKind.Whiteout => random.ChooseWeighted((EntryKind.Directory, 35), (EntryKind.File, 30), (EntryKind.Whiteout, 10), (EntryKind.Symlink, 10), (EntryKind.Fifo, 5), (EntryKind.HardLink, 10)),
-            null => random.ChooseWeighted((EntryKind.Directory, 40), (EntryKind.File, 30), (EntryKind.Symlink, 12), (EntryKind.Fifo, 5), (EntryKind.Whiteout, 5), (EntryKind.HardLink, 8)),
+            null => random.ChooseWeighted((EntryKind.Directory, 40 * directoryWeight), (EntryKind.File, 30), (EntryKind.Symlink, 12), (EntryKind.Fifo, 5), (EntryKind.Whiteout, 5), (EntryKind.HardLink, 8)),
             _ => random.ChooseWeighted((EntryKind.File, 35), (EntryKind.Whiteout, 20), (EntryKind.Directory, 20), (EntryKind.Symlink, 10), (EntryKind.Fifo, 5), (EntryKind.HardLink, 10)),
         };
 

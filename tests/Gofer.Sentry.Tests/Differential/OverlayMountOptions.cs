@@ -22,11 +22,16 @@ public static class OverlayMountOptions
 
         options.Add(Pinned);
 
-        // No redirects are made (renaming a lower directory is EXDEV) with either value. With
-        // trusted.overlay. "off" is the kernel's default; with userxattr the kernel refuses "off"
+        // Always given, so neither side's default decides. With "off" and "nofollow" no redirects are
+        // made (renaming a lower directory is EXDEV). With userxattr the kernel refuses "off"
         // ("conflicting options: userxattr,redirect_dir=follow": off means follow while the
         // module's redirect_always_follow is set) and accepts only nofollow, its own choice there.
-        options.Add(layers.Flavor == OverlayFlavor.User ? "redirect_dir=nofollow,userxattr" : "redirect_dir=off");
+        options.Add(layers.Flavor switch
+        {
+            OverlayFlavor.User => "redirect_dir=nofollow,userxattr",
+            OverlayFlavor.TrustedRedirect => "redirect_dir=on",
+            _ => "redirect_dir=off",
+        });
 
         return string.Join(',', options);
     }

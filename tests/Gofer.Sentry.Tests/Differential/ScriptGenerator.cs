@@ -16,6 +16,18 @@ public sealed class ScriptGenerator
 
     private readonly Random random;
 
+    /// <summary>
+    /// With <c>redirect_dir=on</c>, renaming the layers' directories is where the rules are: the
+    /// script moves directories often, moves them on and back, and then aims at what they hold.
+    /// </summary>
+    private readonly bool movesDirectories;
+
+    /// <summary>The directories the mount shows at first: the layers' own, the ones a rename must redirect.</summary>
+    private readonly List<string> layerDirectories;
+
+    /// <summary>The directory renames made so far, to move some back.</summary>
+    private readonly List<(string From, string To)> moves = [];
+
     /// <summary>Every path the layers name, shown or not, and every path the script made.</summary>
     private readonly List<string> known;
 
@@ -27,19 +39,21 @@ public sealed class ScriptGenerator
 
     private int newNames;
 
-    private ScriptGenerator(int seed, LayerSetSpec layers)
+    private ScriptGenerator(int seed, LayerSetSpec layers, OverlayFlavor flavor)
     {
+        movesDirectories = flavor == OverlayFlavor.TrustedRedirect;
         // Its own stream, so changing how layers are drawn does not change every script as well.
         random = new Random(~seed);
         known = [.. layers.Paths];
         var visible = layers.Visible.ToList();
         shown = [.. visible.Select(v => v.Path)];
         directories = [.. visible.Where(v => v.Kind == EntryKind.Directory).Select(v => v.Path)];
+        layerDirectories = [.. directories];
     }
 
-    public static IReadOnlyList<ScriptStep> Generate(int seed, LayerSetSpec layers)
+    public static IReadOnlyList<ScriptStep> Generate(int seed, LayerSetSpec layers, OverlayFlavor flavor)
     {
-        var generator = new ScriptGenerator(seed, layers);
+        var generator = new ScriptGenerator(seed, layers, flavor);
         var count = generator.random.Next(9, 40);
         return [.. Enumerable.Range(0, count).Select(_ => generator.Next()), Ops.Tree()];
     }
@@ -67,7 +81,51 @@ public sealed class ScriptGenerator
         (() => Ops.SetXattr(ReadPath(), XattrName(), Data(), random.ChooseWeighted(("", 6), ("create", 2), ("replace", 2))), 4),
         (() => Ops.GetXattr(ReadPath(), XattrName()), 3),
         (() => Ops.ListXattr(ReadPath()), 3),
-        (() => Ops.RemoveXattr(AnyPath(), XattrName()), 2))();
+        (() => Ops.RemoveXattr(AnyPath(), XattrName()), 2),
+        (MoveDirectory, movesDirectories ? 25 : 0))();
+
+    /// <summary>
+    /// A rename of a directory, mostly one of the layers': back to where an earlier move took it
+    /// from, to a new name (beside it or elsewhere), or onto another directory (replaced or exchanged).
+    /// </summary>
+    private ScriptStep MoveDirectory()
+    {
+        if (moves.Count > 0 && random.Next(4) == 0)
+        {
+            var (from, to) = random.Choose([.. moves]);
+            return Moved(to, from, "");
+        }
+
+        var source = random.Next(4) > 0 ? OneOf(layerDirectories) : OneOf(directories);
+        if (random.Next(5) == 0)
+        {
+            return Moved(source, OneOf(directories), random.Next(2) == 0 ? "exchange" : "");
+        }
+
+        var parent = random.Next(2) == 0 ? source[..source.LastIndexOf('/')] : random.Next(3) == 0 ? "" : OneOf(directories);
+        return Moved(source, parent + "/n" + newNames++, random.Next(8) == 0 ? "noreplace" : "");
+    }
+
+    /// <summary>The rename, and what the directory holds under its new name for later steps to aim at.</summary>
+    private ScriptStep Moved(string from, string to, string mode)
+    {
+        moves.Add((from, to));
+        foreach (var path in shown.Where(p => p.StartsWith(from + "/", StringComparison.Ordinal)).ToList())
+        {
+            var moved = to + path[from.Length..];
+            if (directories.Contains(path))
+            {
+                MadeDirectory(moved);
+            }
+            else
+            {
+                Made(moved);
+            }
+        }
+
+        MadeDirectory(to);
+        return Ops.Rename(from, to, mode);
+    }
 
     /// <summary>
     /// A path to look at or give an xattr: the root as well. No other operation gets the root:

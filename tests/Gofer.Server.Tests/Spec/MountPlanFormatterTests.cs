@@ -33,7 +33,7 @@ public class MountPlanFormatterTests
               layer 2 bind "/srv/data" at /m1/bind ro recursive
             mount 2 "/m" overlay
               options: lowerdir=/l0:/l1,upperdir=/u,workdir=/w,userxattr
-              overlay: rw redirect_dir=off xattrs=user.overlay.
+              overlay: rw redirect_dir=nofollow xattrs=user.overlay.
               layer 3 lower "/l0" at /m2/lower0 ro
               layer 4 lower "/l1" at /m2/lower1 ro
               layer 5 upper "/u" at /m2/upper rw

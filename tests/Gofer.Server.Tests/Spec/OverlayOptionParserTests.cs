@@ -82,13 +82,15 @@ public class OverlayOptionParserTests
     }
 
     [Theory]
-    [InlineData(new[] { "lowerdir=/l" }, RedirectDir.Off)]
+    [InlineData(new[] { "lowerdir=/l" }, RedirectDir.On)]
+    [InlineData(new[] { "lowerdir=/l", "userxattr" }, RedirectDir.NoFollow)]
+    [InlineData(new[] { "lowerdir=/l", "userxattr", "redirect_dir=nofollow" }, RedirectDir.NoFollow)]
     [InlineData(new[] { "lowerdir=/l", "redirect_dir=on" }, RedirectDir.On)]
     [InlineData(new[] { "lowerdir=/l", "redirect_dir=off" }, RedirectDir.Off)]
     [InlineData(new[] { "lowerdir=/l", "redirect_dir=follow" }, RedirectDir.Follow)]
     [InlineData(new[] { "lowerdir=/l", "redirect_dir=nofollow" }, RedirectDir.NoFollow)]
     [InlineData(new[] { "lowerdir=/l,redirect_dir=on,redirect_dir=nofollow" }, RedirectDir.NoFollow)]
-    public void Redirect_dir_defaults_to_off_and_the_last_one_wins(string[] options, RedirectDir expected)
+    public void Redirect_dir_defaults_to_on_or_with_userxattr_nofollow_and_the_last_one_wins(string[] options, RedirectDir expected)
     {
         Assert.Equal(expected, ParseValid(options).RedirectDir);
     }
@@ -171,6 +173,7 @@ public class OverlayOptionParserTests
         { ["lowerdir=/l", "redirect_dir="], "redirect_dir=", "expects on, off, follow or nofollow" },
         { ["lowerdir=/l", "userxattr", "redirect_dir=on"], "redirect_dir=on", "userxattr" },
         { ["lowerdir=/l", "redirect_dir=follow", "userxattr"], "redirect_dir=follow", "userxattr" },
+        { ["lowerdir=/l", "userxattr", "redirect_dir=off"], "redirect_dir=off", "userxattr" },
         { ["lowerdir=/l", "userxattr=1"], "userxattr=1", "takes no value" },
         { ["lowerdir=/l", "ro=yes"], "ro=yes", "takes no value" },
         { ["lowerdir=/l", "frobnicate"], "frobnicate", "unknown overlay option" },
