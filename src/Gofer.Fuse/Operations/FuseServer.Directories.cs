@@ -1,6 +1,7 @@
 using Gofer.Fuse.Nodes;
 using Gofer.Fuse.Protocol;
 using Gofer.Native;
+using Gofer.Sentry.FileSystem;
 
 namespace Gofer.Fuse.Operations;
 
@@ -55,34 +56,39 @@ internal sealed partial class FuseServer
 
     /// <summary>
     /// An entry's name, d_ino and d_type. d_ino is the number stat would show (`find -inum`, `ls -i`
-    /// and `du` compare them): the node's when the kernel knows it, else looked up once. 0 for a
-    /// name gone since OPENDIR (skipped).
+    /// and `du` compare them): the node's when the kernel knows it, else for a file the one the
+    /// sentry's listing gives, else looked up once. 0 for a name gone since OPENDIR (skipped).
     /// </summary>
     private (string Name, ulong Ino, uint Type) Describe(DirectoryHandle directory, int index)
     {
         var entry = directory.Entries[index];
         var type = AttrEncoding.DirentType(entry.Kind);
+        if (nodes.Find(directory.Node, entry.Name) is { } node)
+        {
+            return (entry.Name, node.Ino, type);
+        }
+
+        // A file's number in the listing is exact; a directory's may not be (an opaque or
+        // renamed directory in the upper), so a directory the kernel does not know is looked up.
+        if (entry.Inode != 0 && entry.Kind != FileKind.Directory)
+        {
+            return (entry.Name, nodes.Inodes.Of(entry.Device, entry.Inode), type);
+        }
+
         if (directory.Inodes.TryGetValue(entry.Name, out var known))
         {
             return (entry.Name, known, type);
         }
 
         ulong ino;
-        if (nodes.Find(directory.Node, entry.Name) is { } node)
+        try
         {
-            ino = node.Ino;
+            var attributes = fs.Lstat(directory.Node.Child(entry.Name));
+            ino = nodes.Inodes.Of(attributes.Device, attributes.Inode);
         }
-        else
+        catch (ErrnoException)
         {
-            try
-            {
-                var attributes = fs.Lstat(directory.Node.Child(entry.Name));
-                ino = nodes.Inodes.Of(attributes.Device, attributes.Inode);
-            }
-            catch (ErrnoException)
-            {
-                ino = 0;
-            }
+            ino = 0;
         }
 
         directory.Inodes[entry.Name] = ino;

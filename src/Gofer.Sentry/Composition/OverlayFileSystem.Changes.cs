@@ -84,8 +84,10 @@ public sealed partial class OverlayFileSystem
             throw new ErrnoException(Errno.EISDIR, "open", path);
         }
 
+        var copiesUp = writes && node.Upper is null;
         var entry = writes ? CopyUpForWrite(node) ?? node.Top : node.Top;
-        if (writes && (flags & Syscalls.O_TRUNC) != 0 && entry.Type == FileStatus.Regular)
+        var truncates = writes && (flags & Syscalls.O_TRUNC) != 0 && entry.Type == FileStatus.Regular;
+        if (truncates)
         {
             session.Call(new SessionRequest { SetAttr = new SetAttrRequest { Handle = entry.Handle, Size = 0 } });
         }
@@ -93,9 +95,10 @@ public sealed partial class OverlayFileSystem
         var gofer = (flags & (Syscalls.O_ACCMODE | Syscalls.O_APPEND)) | Syscalls.O_NONBLOCK;
         var handle = session.Call(new SessionRequest { Open = new OpenRequest { Handle = entry.Handle, Flags = (uint)gofer } }).Open.Handle;
 
-        // Opening for writing may have copied the file up or truncated it; opening to read
-        // changes nothing the view caches, and keeping it spares the next stat a round trip.
-        if (writes)
+        // A copy-up or a truncation changed what the view caches of the file; an open that did
+        // neither (to read, or to write a file already in the upper, such as one just created)
+        // changed nothing, and keeping it spares the next stat a round trip.
+        if (copiesUp || truncates)
         {
             ForgetFile(node);
         }
@@ -506,9 +509,24 @@ public sealed partial class OverlayFileSystem
     {
         RequireUpper(operation, path);
         var dir = EnsureUpper(parent, operation);
-        var overWhiteout = UpperHasWhiteout(dir, name);
-        var madeName = overWhiteout ? ScratchName.New() : name;
-        var made = session.Call(make(dir.Handle, Bytes(madeName)));
+
+        // Made at its name straight away: every make refuses an existing name (EEXIST), and the
+        // only thing the upper can hold at a name the view does not show is a whiteout. Only then
+        // is it made under a scratch name and renamed over the whiteout — a round trip spared
+        // for every new name that was never removed.
+        var madeName = name;
+        SessionResponse made;
+        try
+        {
+            made = session.Call(make(dir.Handle, Bytes(name)));
+        }
+        catch (ErrnoException e) when (e.Errno == Errno.EEXIST && UpperHasWhiteout(dir, name))
+        {
+            madeName = ScratchName.New();
+            made = session.Call(make(dir.Handle, Bytes(madeName)));
+        }
+
+        var overWhiteout = madeName != name;
         var handle = handleOf(made);
         var isDirectory = made.ResultCase == SessionResponse.ResultOneofCase.Mkdir;
 

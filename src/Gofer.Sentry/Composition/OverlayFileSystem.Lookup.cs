@@ -288,32 +288,53 @@ public sealed partial class OverlayFileSystem
     /// <summary>
     /// The merged listing of a directory: names of the upper, then of each lower down to the first
     /// opaque one, the topmost entry of a name winning, whiteouts hiding the name below them and
-    /// never shown themselves. One round trip for all layers. Values are the winning entries' types.
+    /// never shown themselves. One round trip for all layers. Values are the winning entries' types
+    /// and the numbers lstat would show.
     /// </summary>
-    private Dictionary<string, uint> List(OverlayNode directory)
+    private Dictionary<string, ListedName> List(OverlayNode directory)
     {
         var sources = directory.Entries;
         var answers = session.CallMany(sources.Select(s => new SessionRequest { ReadDir = new ReadDirRequest { Handle = s.Handle, WithStat = layout.HasMarkers } }).ToList());
-        var listing = new Dictionary<string, uint>(StringComparer.Ordinal);
+        var listing = new Dictionary<string, ListedName>(StringComparer.Ordinal);
         var hidden = new HashSet<string>(StringComparer.Ordinal);
+        var mountDevice = nodes["/"].Top.Stat.Dev;
         for (var i = 0; i < sources.Count; i++)
         {
+            var fromUpper = i == 0 && directory.Upper is not null;
             foreach (var entry in GoferSession.Check(answers[i]).ReadDir.Entries)
             {
                 var name = entry.Name.ToStringUtf8();
-                if (listing.ContainsKey(name) || hidden.Contains(name) || ScratchName.Is(name))
+                var type = entry.Type << 12;
+                if (listing.TryGetValue(name, out var listed))
+                {
+                    // The numbers Attributes gives: a directory in the upper with a lower
+                    // directory of its name right below shows that lower's inode number, and its
+                    // own when a non-directory ends the search first. (An opaque or redirected
+                    // upper directory shows its own or its redirect's: the listing cannot tell,
+                    // so a directory's number here is a hint; a lookup is exact.)
+                    if (!listed.Settled)
+                    {
+                        listing[name] = type == FileStatus.Directory ? listed with { Inode = entry.Ino, Settled = true } : listed with { Settled = true };
+                    }
+
+                    continue;
+                }
+
+                if (hidden.Contains(name) || ScratchName.Is(name))
                 {
                     continue;
                 }
 
-                var type = entry.Type << 12;
                 if (layout.HasMarkers && type == FileStatus.CharDevice && entry.Stat is { Rdev: 0 })
                 {
                     hidden.Add(name);
                     continue;
                 }
 
-                listing[name] = type;
+                // Every directory shows the mount's device; a file its own layer's (see Attributes).
+                listing[name] = type == FileStatus.Directory
+                    ? new ListedName(type, mountDevice, entry.Ino, Settled: !fromUpper)
+                    : new ListedName(type, sources[i].Stat.Dev, entry.Ino, Settled: true);
             }
         }
 

@@ -48,7 +48,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
     {
         var node = Resolve(path, followFinal: true);
         return node.IsDirectory
-            ? [.. List(node).Select(e => new DirectoryEntry(e.Key, KindOf(e.Value))).OrderBy(e => e.Name, NameOrder.Instance)]
+            ? [.. List(node).Select(e => new DirectoryEntry(e.Key, KindOf(e.Value.Type)) { Device = e.Value.Device, Inode = e.Value.Inode }).OrderBy(e => e.Name, NameOrder.Instance)]
             : throw new ErrnoException(Errno.ENOTDIR, "readdir", path);
     }
 
