@@ -11,6 +11,13 @@ public sealed class Samples
 
     public void Add(double value) => values.Add(value);
 
+    /// <summary>Takes in every value of <paramref name="other"/> (rounds measured apart, summarised together).</summary>
+    public void Add(Samples other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        values.AddRange(other.values);
+    }
+
     public double Median
     {
         get

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gofer.Benchmarks;
 using Gofer.MountBenchmarks;
 using Gofer.Server.Tests;
 using Gofer.Server.Tests.EndToEnd;
@@ -15,28 +16,56 @@ Contender[] contenders =
     new("gofer mount", gofer, (options, mnt) => ["mount", "-o", options, mnt]),
 ];
 
-using var layers = new BenchmarkLayers(contenders.Length);
-var results = new double[Workload.Rows.Count, contenders.Length];
-for (var c = 0; c < contenders.Length; c++)
+var samples = new Samples[Workload.Rows.Count, contenders.Length];
+for (var r = 0; r < Workload.Rows.Count; r++)
 {
-    var contender = contenders[c];
-    var (upper, work) = layers.NewUpper(c.ToString(CultureInfo.InvariantCulture));
-    var mnt = layers.NewMountPoint(c.ToString(CultureInfo.InvariantCulture));
-    var options = $"lowerdir={layers.Top}:{layers.Bottom},upperdir={upper},workdir={work}";
-    Tool.Check(contender.Program, contender.Arguments(options, mnt));
-    try
+    for (var c = 0; c < contenders.Length; c++)
+    {
+        samples[r, c] = new Samples();
+    }
+}
+
+using var layers = new BenchmarkLayers(contenders.Length);
+var mountPoints = new List<string>();
+try
+{
+    for (var c = 0; c < contenders.Length; c++)
+    {
+        var (upper, work) = layers.NewUpper(c.ToString(CultureInfo.InvariantCulture));
+        var mnt = layers.NewMountPoint(c.ToString(CultureInfo.InvariantCulture));
+        Tool.Check(contenders[c].Program, contenders[c].Arguments($"lowerdir={layers.Top}:{layers.Bottom},upperdir={upper},workdir={work}", mnt));
+        mountPoints.Add(mnt);
+    }
+
+    // All mounted at once and measured in turns, row by row and round by round, the first turn
+    // passing from one contender to the next: a shared machine's slow spells then fall on all
+    // of them alike instead of on whichever was measured at the time.
+    for (var round = 0; round < Workload.Rounds; round++)
     {
         for (var r = 0; r < Workload.Rows.Count; r++)
         {
-            results[r, c] = Workload.Rows[r].Measure(mnt, c).Median;
+            for (var turn = 0; turn < contenders.Length; turn++)
+            {
+                var c = (turn + round) % contenders.Length;
+                samples[r, c].Add(Workload.Rows[r].Measure(mountPoints[c], c, round));
+            }
         }
-    }
-    finally
-    {
-        Tool.Check("umount", mnt);
-    }
 
-    Console.Error.WriteLine($"measured {contender.Name}");
+        Console.Error.WriteLine($"round {round + 1} of {Workload.Rounds} measured");
+    }
+}
+finally
+{
+    mountPoints.ForEach(mnt => Tool.Run("umount", mnt));
+}
+
+var results = new double[Workload.Rows.Count, contenders.Length];
+for (var r = 0; r < Workload.Rows.Count; r++)
+{
+    for (var c = 0; c < contenders.Length; c++)
+    {
+        results[r, c] = samples[r, c].Median;
+    }
 }
 
 Console.WriteLine($"| measure (median) | {string.Join(" | ", contenders.Select(c => c.Name))} | {string.Join(" | ", contenders.Skip(1).Select(c => c.Name + " ÷ kernel"))} |");
