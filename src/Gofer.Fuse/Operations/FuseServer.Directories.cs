@@ -18,7 +18,14 @@ internal sealed partial class FuseServer
     {
         var node = nodes.Get(h.NodeId);
         var fh = handles.AddDirectory(node, fs.ReadDir(node.Path));
-        if (!reply.Ok(h.Unique, new FuseOpenOut { Fh = fh }))
+
+        // The kernel may keep the listing and serve the next opendir from it: every change to
+        // the directory's names comes through this mount, and the kernel drops its copy itself
+        // when it makes, removes or renames a name there (the directory's version changes).
+        // A file's d_ino there stays what it was when listed, as overlayfs's own may after a
+        // copy-up; stat shows the live number.
+        var flags = OpenReplyFlags.FOPEN_CACHE_DIR | OpenReplyFlags.FOPEN_KEEP_CACHE;
+        if (!reply.Ok(h.Unique, new FuseOpenOut { Fh = fh, OpenFlags = flags }))
         {
             handles.RemoveDirectory(fh);
         }
