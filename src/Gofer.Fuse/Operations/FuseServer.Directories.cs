@@ -17,7 +17,8 @@ internal sealed partial class FuseServer
     private void OpenDir(in FuseInHeader h)
     {
         var node = nodes.Get(h.NodeId);
-        var fh = handles.AddDirectory(node, fs.ReadDir(node.Path));
+        // A directory removed since it was opened lists as empty, as on any Linux filesystem.
+        var fh = handles.AddDirectory(node, () => node.IsRemoved ? [] : fs.ReadDir(node.Path));
 
         // The kernel may keep the listing and serve the next opendir from it: every change to
         // the directory's names comes through this mount, and the kernel drops its copy itself

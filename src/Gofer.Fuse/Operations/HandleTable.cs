@@ -34,9 +34,9 @@ internal sealed class HandleTable : IDisposable
         }
     }
 
-    public ulong AddDirectory(FuseNode node, IReadOnlyList<DirectoryEntry> entries)
+    public ulong AddDirectory(FuseNode node, Func<IReadOnlyList<DirectoryEntry>> list)
     {
-        directories[next] = new DirectoryHandle(node, entries);
+        directories[next] = new DirectoryHandle(node, list);
         return next++;
     }
 
