@@ -19,6 +19,11 @@ public sealed partial class OverlayFileSystem
             return cached;
         }
 
+        if (absent.Contains(path))
+        {
+            return null;
+        }
+
         // A scratch name is a file being built (or left by a crash while it was): not part of the view.
         if (ScratchName.Is(name))
         {
@@ -33,6 +38,18 @@ public sealed partial class OverlayFileSystem
         if (node is not null)
         {
             nodes[path] = node;
+        }
+        else
+        {
+            // Remembered as absent until a change makes the name (every change forgets the
+            // names it touches). Bounded: past the limit the set starts again, which costs
+            // lookups, never correctness.
+            if (absent.Count >= MaxAbsentNames)
+            {
+                absent.Clear();
+            }
+
+            absent.Add(path);
         }
 
         return node;
@@ -344,9 +361,18 @@ public sealed partial class OverlayFileSystem
     /// <summary>Forgets a path and everything below it (after it changed), releasing the gofer's handles.</summary>
     private void Forget(string path)
     {
-        // A file has nothing cached below it: one removal, not a scan of the whole cache (a
-        // front that forgets names one by one would otherwise pay for every name cached).
-        if (path != "/" && nodes.TryGetValue(path, out var file) && !file.IsDirectory)
+        absent.Remove(path);
+
+        // Nothing is cached below a name that is not cached itself (lookups go through the
+        // parent, and a directory is forgotten with everything below it), and a file has nothing
+        // below it: one removal, not a scan of the whole cache (a front that forgets names one
+        // by one, or a new name made, would otherwise pay for every name cached).
+        if (path != "/" && !nodes.ContainsKey(path))
+        {
+            return;
+        }
+
+        if (path != "/" && nodes[path] is { IsDirectory: false } file)
         {
             nodes.Remove(path);
             session.Release(file.Entries.Select(e => e.Handle));
@@ -360,6 +386,8 @@ public sealed partial class OverlayFileSystem
             nodes.Remove(key);
             session.Release(node.Entries.Select(e => e.Handle));
         }
+
+        absent.RemoveWhere(k => k.StartsWith(prefix, StringComparison.Ordinal));
     }
 
     /// <summary>

@@ -21,7 +21,11 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
 
     private readonly GoferSession session;
     private readonly OverlayLayout layout;
+    /// <summary>Names known to be absent remembered at most (see Lookup).</summary>
+    private const int MaxAbsentNames = 65_536;
+
     private readonly Dictionary<string, OverlayNode> nodes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> absent = new(StringComparer.Ordinal);
 
     public OverlayFileSystem(GoferSession session, OverlayLayout layout)
     {
