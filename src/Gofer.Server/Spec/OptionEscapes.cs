@@ -13,15 +13,39 @@ namespace Gofer.Server.Spec;
 /// split at unescaped colons (lowerdir only) and unescaped (<c>ovl_parse_param_split_lowerdirs</c>,
 /// <c>ovl_unescape</c>). Unescaping during the first pass would turn <c>\\:</c> into a separator.
 /// </remarks>
-internal static class OptionEscapes
+public static class OptionEscapes
 {
     /// <summary>Splits one element of the spec's <c>options</c> at unescaped commas, keeping every backslash.</summary>
-    public static List<string> SplitOptions(string element)
+    public static List<string> SplitOptions(string element) => SplitKeepingEscapes(element, ',');
+
+    /// <summary>
+    /// Splits at unescaped <paramref name="separator"/>s, keeping every backslash: the pieces can be
+    /// rewritten (a relative path made absolute) and joined again without changing their meaning.
+    /// </summary>
+    public static List<string> SplitKeepingEscapes(string text, char separator)
     {
         // Keeping the escapes cannot fail: a dangling backslash stays in the token and is judged
         // when (and if) the token's value is unescaped.
-        Split(element, ',', unescape: false, out var tokens);
+        Split(text, separator, unescape: false, out var tokens);
         return tokens;
+    }
+
+    /// <summary>A path as an option value: backslash, colon and comma escaped, so the parser reads it back as it is.</summary>
+    public static string Escape(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var escaped = new StringBuilder(path.Length);
+        foreach (var c in path)
+        {
+            if (c is '\\' or ':' or ',')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
     }
 
     /// <summary>

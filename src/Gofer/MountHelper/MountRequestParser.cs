@@ -1,4 +1,5 @@
 using Gofer.Fuse;
+using Gofer.Server.Spec;
 
 namespace Gofer.MountHelper;
 
@@ -29,7 +30,7 @@ public static class MountRequestParser
         ArgumentNullException.ThrowIfNull(optionStrings);
         var fuse = new FuseMountOptions(source, "gofer-overlay");
         var overlay = new List<string>();
-        foreach (var option in optionStrings.SelectMany(o => MountOptionSplitter.Split(o)).Where(o => o.Length > 0))
+        foreach (var option in optionStrings.SelectMany(OptionEscapes.SplitOptions).Where(o => o.Length > 0))
         {
             var equals = option.IndexOf('=', StringComparison.Ordinal);
             var key = equals < 0 ? option : option[..equals];
@@ -73,12 +74,12 @@ public static class MountRequestParser
     /// <summary>Each path of the option (lowerdir: each colon-separated layer) made absolute; escapes kept.</summary>
     private static string Absolute(string key, string value, string workingDirectory)
     {
-        var paths = key == "lowerdir" ? MountOptionSplitter.Split(value, ':') : [value];
+        var paths = key == "lowerdir" ? OptionEscapes.SplitKeepingEscapes(value, ':') : [value];
         if (paths.Any(p => p.Length == 0))
         {
             throw new ArgumentException($"option {key}={value} has an empty path");
         }
 
-        return string.Join(':', paths.Select(p => p.StartsWith('/') ? p : MountOptionSplitter.Escape(workingDirectory.TrimEnd('/')) + "/" + p));
+        return string.Join(':', paths.Select(p => p.StartsWith('/') ? p : OptionEscapes.Escape(workingDirectory.TrimEnd('/')) + "/" + p));
     }
 }
