@@ -17,6 +17,7 @@ public sealed class FuseMount : IDisposable
 
     private readonly FuseDevice device;
     private readonly string fsType;
+    private readonly uint? connection;
     private readonly Lock gate = new();
     private readonly ManualResetEventSlim served = new();
     private ServeState state;
@@ -24,11 +25,12 @@ public sealed class FuseMount : IDisposable
     private bool unmountRequested;
     private bool deviceClosed;
 
-    private FuseMount(string mountPoint, FuseDevice device, string fsType)
+    private FuseMount(string mountPoint, FuseDevice device, string fsType, uint? connection)
     {
         MountPoint = mountPoint;
         this.device = device;
         this.fsType = fsType;
+        this.connection = connection;
     }
 
     private enum ServeState
@@ -63,7 +65,8 @@ public sealed class FuseMount : IDisposable
         try
         {
             KernelMount.Mount(full, device.Fd, options);
-            return new FuseMount(full, device, "fuse." + options.Subtype);
+            var fsType = "fuse." + options.Subtype;
+            return new FuseMount(full, device, fsType, KernelMount.ConnectionOf(full, fsType));
         }
         catch
         {
@@ -135,8 +138,14 @@ public sealed class FuseMount : IDisposable
             serving = state == ServeState.Serving;
         }
 
-        var connection = KernelMount.ConnectionOf(MountPoint, fsType);
-        KernelMount.Detach(MountPoint);
+        // Only this mount is taken away. Once it is gone (umount(8) by someone else), whatever
+        // the mount point shows now — the mount that was under it, or a new one made since — is
+        // not ours: detaching blindly by path would unmount it.
+        if (connection is not null && KernelMount.ConnectionOf(MountPoint, fsType) == connection)
+        {
+            KernelMount.Detach(MountPoint);
+        }
+
         if (!serving)
         {
             lock (gate)

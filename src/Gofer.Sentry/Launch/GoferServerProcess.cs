@@ -70,13 +70,20 @@ public sealed class GoferServerProcess : IAsyncDisposable
         return new GoferServerProcess(process, stderr, socketPath);
     }
 
+    /// <summary>Completes when the gofer exits, whatever ended it.</summary>
+    public Task WaitForExitAsync() => process.WaitForExitAsync();
+
     /// <summary>A new channel (its own connection) to the gofer.</summary>
     public GrpcChannel Connect() => GoferChannel.ForUnixSocket(SocketPath);
 
-    /// <summary>Sends SIGTERM, waits for the exit, and returns its status and the gofer's stderr.</summary>
+    /// <summary>Sends SIGTERM (unless it already exited), waits for the exit, and returns its status and the gofer's stderr.</summary>
     public async Task<(int ExitCode, string Stderr)> TerminateAsync()
     {
-        ErrnoException.ThrowIfError(Syscalls.Kill(process.Id, Sigterm), "kill");
+        if (!process.HasExited)
+        {
+            ErrnoException.ThrowIfError(Syscalls.Kill(process.Id, Sigterm), "kill");
+        }
+
         await process.WaitForExitAsync().ConfigureAwait(false);
         return (process.ExitCode, await stderr.ConfigureAwait(false));
     }

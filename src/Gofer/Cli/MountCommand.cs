@@ -130,8 +130,19 @@ public static class MountCommand
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+
+            // Without its gofer the mount could only answer EIO: it goes when the gofer goes.
+            var goferGone = gofer.WaitForExitAsync();
+            _ = goferGone.ContinueWith(_ => fuse.Unmount(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             ready?.Signal();
             fuse.Serve(fileSystem);
+            if (goferGone.IsCompleted)
+            {
+                var (status, errors) = await gofer.TerminateAsync().ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"gofer mount: the gofer exited (status {status}); unmounted {mountPoint}\n{errors}".TrimEnd()).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
             return ExitCodes.Success;
         }
         finally
