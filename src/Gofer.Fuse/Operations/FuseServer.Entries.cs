@@ -131,6 +131,13 @@ internal sealed unsafe partial class FuseServer
     private FileAttributes GiveToCaller(in FuseInHeader h, FuseNode parent, string path)
     {
         var attributes = fs.Lstat(path);
+
+        // Already the caller's (root making a file, as most do): the directory is not asked.
+        if (attributes.Uid == h.Uid && attributes.Gid == h.Gid)
+        {
+            return attributes;
+        }
+
         var directory = fs.Lstat(parent.Path);
         var gid = (directory.Mode & SetGid) != 0 ? directory.Gid : h.Gid;
         if (attributes.Uid == h.Uid && attributes.Gid == gid)

@@ -736,13 +736,14 @@ public sealed partial class OverlayFileSystem
     private void SetOpaque(LayerEntry directory) =>
         session.Call(new SessionRequest { SetXattr = new SetXattrRequest { Handle = directory.Handle, Name = layout.OpaqueXattr, Value = ByteString.CopyFromUtf8("y") } });
 
-    /// <summary>Re-reads a directory's stat after its entries changed (its link count and times did).</summary>
-    private void Refresh(OverlayNode directory)
+    /// <summary>Marks a directory's stat for re-reading after its entries changed (its link count and times did).</summary>
+    private static void Refresh(OverlayNode directory)
     {
-        if (directory.Upper is { } upper)
+        // Only its size, link count and times changed, which only its attributes show: they are
+        // read again when next asked for (see Attributes), not at every change made in it.
+        if (directory.Upper is not null)
         {
-            var stat = session.Call(new SessionRequest { Stat = new StatRequest { Handle = upper.Handle } }).Stat.Stat;
-            directory.Upper = upper with { Stat = stat };
+            directory.UpperStatStale = true;
         }
     }
 

@@ -136,6 +136,12 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
 
     private FileAttributes Attributes(OverlayNode node)
     {
+        if (node.UpperStatStale && node.Upper is { } upper)
+        {
+            node.Upper = upper with { Stat = session.Call(new SessionRequest { Stat = new StatRequest { Handle = upper.Handle } }).Stat.Stat };
+            node.UpperStatStale = false;
+        }
+
         var s = node.Top.Stat;
 
         // A merged directory's link count cannot be known without listing every layer; overlayfs

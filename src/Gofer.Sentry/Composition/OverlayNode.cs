@@ -29,6 +29,12 @@ public sealed class OverlayNode(string path, LayerEntry? upper, IReadOnlyList<La
     /// </summary>
     public string? Redirect { get; init; }
 
+    /// <summary>
+    /// The upper entry's stat is out of date (a name was made, removed or renamed in this
+    /// directory): its attributes are read again before they are shown.
+    /// </summary>
+    public bool UpperStatStale { get; set; }
+
     /// <summary>Every layer's entry of this name: the upper's first, then the lowers'.</summary>
     public IReadOnlyList<LayerEntry> Entries => Upper is { } upper ? [upper, .. Lowers] : Lowers;
 
