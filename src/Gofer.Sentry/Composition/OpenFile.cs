@@ -49,16 +49,7 @@ public sealed class OpenFile : IDisposable
     public FileAttributes Stat()
     {
         var s = session.Call(new SessionRequest { Stat = new StatRequest { Handle = Live() } }).Stat.Stat;
-        var kind = (s.Mode & FileStatus.TypeMask) switch
-        {
-            FileStatus.Directory => FileKind.Directory,
-            FileStatus.Symlink => FileKind.Symlink,
-            FileStatus.Fifo => FileKind.Fifo,
-            FileStatus.CharDevice => FileKind.CharDevice,
-            FileStatus.BlockDevice => FileKind.BlockDevice,
-            FileStatus.Socket => FileKind.Socket,
-            _ => FileKind.File,
-        };
+        var kind = OverlayFileSystem.KindOf(s.Mode & FileStatus.TypeMask);
         return new FileAttributes(kind, s.Mode & 0xFFF, s.Size, s.Nlink, s.Uid, s.Gid, s.Dev, s.Ino, s.Rdev,
             (s.Atime.Sec * 1_000_000_000) + s.Atime.Nsec, (s.Mtime.Sec * 1_000_000_000) + s.Mtime.Nsec);
     }

@@ -247,7 +247,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         return current;
     }
 
-    private static FileKind KindOf(uint type) => type switch
+    internal static FileKind KindOf(uint type) => type switch
     {
         FileStatus.Directory => FileKind.Directory,
         FileStatus.Symlink => FileKind.Symlink,
