@@ -39,35 +39,16 @@ public sealed class GoferServerProcess : IAsyncDisposable
     public static async Task<GoferServerProcess> StartAsync(string binary, string bundle, string socketPath, int? listenFd = null, IReadOnlyList<string>? extraArguments = null)
     {
         string[] listen = listenFd is { } l ? ["--listen-fd", l.ToString(CultureInfo.InvariantCulture)] : ["--socket", socketPath];
-        var (readEnd, writeEnd) = Syscalls.Pipe();
-        using var ready = readEnd;
-        Process process;
-        using (writeEnd)
+        var child = await ReadyChild.StartAsync(binary, ["serve", "--bundle", bundle, .. listen, .. extraArguments ?? []]).ConfigureAwait(false);
+        if (!child.Ready)
         {
-            // Only the write end's number crosses the exec; the parent's copy is closed right
-            // after, so end-of-file on the read end means the gofer exited without serving.
-            ErrnoException.ThrowIfError(Syscalls.Inherit(writeEnd.Fd), "fcntl(F_SETFD)");
-            var fd = writeEnd.Fd.ToString(CultureInfo.InvariantCulture);
-            process = Process.Start(new ProcessStartInfo(binary, ["serve", "--bundle", bundle, .. listen, "--ready-fd", fd, .. extraArguments ?? []])
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            }) ?? throw new InvalidOperationException($"could not start {binary}");
-        }
-
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(ready.DangerousGetHandle(), ownsHandle: false), FileAccess.Read, 1);
-        var buffer = new byte[1];
-        if (await stream.ReadAsync(buffer).ConfigureAwait(false) != 1)
-        {
-            await process.WaitForExitAsync().ConfigureAwait(false);
-            var message = $"gofer exited with status {process.ExitCode} before serving:\n{await stderr.ConfigureAwait(false)}";
-            process.Dispose();
+            await child.Process.WaitForExitAsync().ConfigureAwait(false);
+            var message = $"gofer exited with status {child.Process.ExitCode} before serving:\n{await child.Stderr.ConfigureAwait(false)}";
+            child.Process.Dispose();
             throw new InvalidOperationException(message);
         }
 
-        return new GoferServerProcess(process, stderr, socketPath);
+        return new GoferServerProcess(child.Process, child.Stderr, socketPath);
     }
 
     /// <summary>Completes when the gofer exits, whatever ended it.</summary>

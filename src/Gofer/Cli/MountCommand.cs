@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Gofer.Fuse;
 using Gofer.MountHelper;
@@ -51,7 +49,7 @@ public static class MountCommand
                 return ServeAsync(request, mountPoint, result.GetValue(readyFd) is { } fd ? new ReadyNotifier(fd) : null);
             }
 
-            return Task.FromResult(Background(rawArguments));
+            return BackgroundAsync(rawArguments);
         });
         return command;
     }
@@ -61,35 +59,17 @@ public static class MountCommand
     /// terminal) and returns once it reports the mount up, or with its status and errors if it
     /// could not mount. No fork: a .NET process has threads, so the child is a fresh exec.
     /// </summary>
-    private static int Background(IReadOnlyList<string> rawArguments)
+    private static async Task<int> BackgroundAsync(IReadOnlyList<string> rawArguments)
     {
-        var (readEnd, writeEnd) = Syscalls.Pipe();
-        using var ready = readEnd;
-        Process child;
-        using (writeEnd)
-        {
-            ErrnoException.ThrowIfError(Syscalls.Inherit(writeEnd.Fd), "fcntl(F_SETFD)");
-            var self = Environment.ProcessPath ?? "/proc/self/exe";
-            child = Process.Start(new ProcessStartInfo(self, [.. rawArguments, "--ready-fd", writeEnd.Fd.ToString(CultureInfo.InvariantCulture)])
-            {
-                // Pipes, not the caller's descriptors: mount(8) and scripts that capture its
-                // output wait for end-of-file, which must come when this process exits.
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            }) ?? throw new InvalidOperationException($"could not start {self}");
-        }
-
-        var errors = child.StandardError.ReadToEndAsync();
-        using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(ready.DangerousGetHandle(), ownsHandle: false), FileAccess.Read, 1);
-        if (stream.ReadByte() >= 0)
+        var child = await ReadyChild.StartAsync(Environment.ProcessPath ?? "/proc/self/exe", rawArguments).ConfigureAwait(false);
+        if (child.Ready)
         {
             return ExitCodes.Success;
         }
 
-        child.WaitForExit();
-        Console.Error.Write(errors.GetAwaiter().GetResult());
-        return child.ExitCode;
+        await child.Process.WaitForExitAsync().ConfigureAwait(false);
+        await Console.Error.WriteAsync(await child.Stderr.ConfigureAwait(false)).ConfigureAwait(false);
+        return child.Process.ExitCode;
     }
 
     private static async Task<int> ServeAsync(OverlayMountRequest request, string mountPoint, ReadyNotifier? ready)

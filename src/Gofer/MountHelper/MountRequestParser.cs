@@ -35,24 +35,13 @@ public static class MountRequestParser
             var equals = option.IndexOf('=', StringComparison.Ordinal);
             var key = equals < 0 ? option : option[..equals];
             var value = equals < 0 ? null : option[(equals + 1)..];
-            fuse = key switch
+            if (MountFlag(fuse, key, value) is { } flagged)
             {
-                "ro" => fuse with { ReadOnly = true },
-                "rw" => fuse with { ReadOnly = false },
-                "nosuid" => fuse with { NoSuid = true },
-                "suid" => fuse with { NoSuid = false },
-                "nodev" => fuse with { NoDev = true },
-                "dev" => fuse with { NoDev = false },
-                "noexec" => fuse with { NoExec = true },
-                "exec" => fuse with { NoExec = false },
-                "noatime" => fuse with { NoAtime = true },
-                "atime" => fuse with { NoAtime = false },
-                "fsname" => fuse with { Source = NonEmpty(key, value) },
-                "subtype" => fuse with { Subtype = NonEmpty(key, value) },
-                _ => fuse,
-            };
+                fuse = flagged;
+                continue;
+            }
 
-            if (key is "ro" or "rw" or "nosuid" or "suid" or "nodev" or "dev" or "noexec" or "exec" or "noatime" or "atime" or "fsname" or "subtype" || Ignored.Contains(key))
+            if (Ignored.Contains(key))
             {
                 continue;
             }
@@ -67,6 +56,24 @@ public static class MountRequestParser
 
         return new OverlayMountRequest(string.Join(',', overlay), fuse);
     }
+
+    /// <summary>The mount with a generic flag applied, or null when the option is not one.</summary>
+    private static FuseMountOptions? MountFlag(FuseMountOptions fuse, string key, string? value) => key switch
+    {
+        "ro" => fuse with { ReadOnly = true },
+        "rw" => fuse with { ReadOnly = false },
+        "nosuid" => fuse with { NoSuid = true },
+        "suid" => fuse with { NoSuid = false },
+        "nodev" => fuse with { NoDev = true },
+        "dev" => fuse with { NoDev = false },
+        "noexec" => fuse with { NoExec = true },
+        "exec" => fuse with { NoExec = false },
+        "noatime" => fuse with { NoAtime = true },
+        "atime" => fuse with { NoAtime = false },
+        "fsname" => fuse with { Source = NonEmpty(key, value) },
+        "subtype" => fuse with { Subtype = NonEmpty(key, value) },
+        _ => null,
+    };
 
     private static string NonEmpty(string key, string? value) =>
         string.IsNullOrEmpty(value) ? throw new ArgumentException($"option {key} needs a value ({key}=…)") : value;
