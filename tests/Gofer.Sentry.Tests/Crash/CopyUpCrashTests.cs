@@ -3,6 +3,7 @@ using System.Text.Json;
 using Gofer.Native;
 using Gofer.Sentry.Launch;
 using Gofer.Sentry.Tests.Differential;
+using Gofer.Server.Spec;
 using Gofer.Server.Tests.EndToEnd;
 using Xunit.Abstractions;
 
@@ -55,7 +56,7 @@ public sealed class CopyUpCrashTests(PublishedGofer gofer, LargeLowerLayer lower
         var delay = random.Next(MaxKillDelayMilliseconds + 1);
         using var bundle = new OverlayBundle();
         File.SetUnixFileMode(bundle.Upper, LargeLowerLayer.RootMode);
-        bundle.Write($"lowerdir={OverlayMountOptions.Escape(lower.Path)},upperdir=layers/upper,workdir=layers/work");
+        bundle.Write($"lowerdir={OptionEscapes.Escape(lower.Path)},upperdir=layers/upper,workdir=layers/work");
         var socket = bundle.Directory.Combine("gofer.sock");
 
         var (answers, execExit) = await RunAndKill(bundle.Path, socket, script, killAfter, delay);
@@ -141,9 +142,9 @@ public sealed class CopyUpCrashTests(PublishedGofer gofer, LargeLowerLayer lower
     {
         var options = string.Join(
             ',',
-            $"lowerdir={OverlayMountOptions.Escape(lower.Path)}",
-            $"upperdir={OverlayMountOptions.Escape(bundle.Upper)}",
-            $"workdir={OverlayMountOptions.Escape(bundle.Directory.Combine("layers", "work"))}",
+            $"lowerdir={OptionEscapes.Escape(lower.Path)}",
+            $"upperdir={OptionEscapes.Escape(bundle.Upper)}",
+            $"workdir={OptionEscapes.Escape(bundle.Directory.Combine("layers", "work"))}",
             OverlayMountOptions.Pinned,
             "redirect_dir=off");
         return Tree(await KernelOverlay.RunAsync(options, bundle.Directory.Make("merged"), KernelOverlay.GoferExec(gofer.Binary), TreeRequest + "\n"));

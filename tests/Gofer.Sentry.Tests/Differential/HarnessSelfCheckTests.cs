@@ -1,3 +1,5 @@
+using Gofer.Server.Spec;
+
 namespace Gofer.Sentry.Tests.Differential;
 
 /// <summary>
@@ -59,5 +61,5 @@ public sealed class HarnessSelfCheckTests
 
     [Fact]
     public void Escaping_protects_exactly_the_separators_and_the_escape_itself() =>
-        Assert.Equal(@"/x\:y\,z\\w/v", OverlayMountOptions.Escape(@"/x:y,z\w/v"));
+        Assert.Equal(@"/x\:y\,z\\w/v", OptionEscapes.Escape(@"/x:y,z\w/v"));
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using Gofer.Server.Spec;
 
 namespace Gofer.Sentry.Tests.Differential;
 
@@ -13,11 +13,11 @@ public static class OverlayMountOptions
 
     public static string Format(LayerSet layers)
     {
-        var options = new List<string> { "lowerdir=" + string.Join(':', layers.LowerDirs.Select(Escape)) };
+        var options = new List<string> { "lowerdir=" + string.Join(':', layers.LowerDirs.Select(OptionEscapes.Escape)) };
         if (layers.UpperDir is { } upper)
         {
-            options.Add("upperdir=" + Escape(upper));
-            options.Add("workdir=" + Escape(layers.WorkDir!));
+            options.Add("upperdir=" + OptionEscapes.Escape(upper));
+            options.Add("workdir=" + OptionEscapes.Escape(layers.WorkDir!));
         }
 
         options.Add(Pinned);
@@ -34,25 +34,5 @@ public static class OverlayMountOptions
         });
 
         return string.Join(',', options);
-    }
-
-    /// <summary>
-    /// A path as an option value: overlayfs splits options at commas and lowerdir at colons unless
-    /// a backslash escapes them, and a backslash escapes itself (fs/overlayfs/params.c).
-    /// </summary>
-    public static string Escape(string path)
-    {
-        var escaped = new StringBuilder(path.Length);
-        foreach (var c in path)
-        {
-            if (c is '\\' or ':' or ',')
-            {
-                escaped.Append('\\');
-            }
-
-            escaped.Append(c);
-        }
-
-        return escaped.ToString();
     }
 }
