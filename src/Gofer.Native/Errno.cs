@@ -79,6 +79,12 @@ public static class Errno
     };
 
     /// <summary>The symbolic name (<c>ENOENT</c>), or <c>E&lt;n&gt;</c> for one not in the table.</summary>
+    /// <summary>
+    /// A failure for want of a resource (descriptors, memory), which says nothing about the file
+    /// asked for: it must reach the caller as itself — never read as absence, never remembered.
+    /// </summary>
+    public static bool IsResourceFailure(int errno) => errno is EMFILE or ENFILE or ENOMEM;
+
     public static string Name(int errno) => Table.TryGetValue(errno, out var e) ? e.Name : $"E{errno}";
 
     /// <summary><c>ENOENT (No such file or directory)</c>.</summary>

@@ -17,7 +17,8 @@ public static class GoferHost
     /// <summary>The service name health checks report for the file service.</summary>
     public const string ServiceName = "gofer.v1.FileService";
 
-    public static WebApplication Build(ServedMounts mounts, UnixListener listener, LogLevel logLevel)
+    /// <param name="budget">The descriptors handles may take; by default from this process's RLIMIT_NOFILE (<see cref="DescriptorBudget.FromProcessLimit"/>).</param>
+    public static WebApplication Build(ServedMounts mounts, UnixListener listener, LogLevel logLevel, DescriptorBudget? budget = null)
     {
         // A gofer's modes must be exact: the client (the container's kernel view, the sentry) has
         // already applied the container's own umask to every mode it sends. A second, host-side
@@ -27,7 +28,7 @@ public static class GoferHost
         var builder = WebApplication.CreateSlimBuilder();
         ConsoleLogging.Configure(builder.Logging, logLevel);
 
-        var connections = new ConnectionRegistry();
+        var connections = new ConnectionRegistry(budget ?? DescriptorBudget.FromProcessLimit());
         builder.Services.AddSingleton(mounts);
         builder.Services.AddSingleton(connections);
         var operations = new FileOperations(mounts);

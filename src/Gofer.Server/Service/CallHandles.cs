@@ -20,6 +20,9 @@ public sealed class CallHandles(HandleTable table) : IDisposable
         return node;
     }
 
+    /// <inheritdoc cref="HandleTable.Capacity"/>
+    public int Capacity => table.Capacity;
+
     /// <inheritdoc cref="HandleTable.Add"/>
     public ulong Add(Node node) => table.Add(node);
 

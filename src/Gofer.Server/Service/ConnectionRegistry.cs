@@ -4,12 +4,16 @@ using Gofer.Native;
 namespace Gofer.Server.Service;
 
 /// <summary>The handle table of every open client connection, keyed by the transport's connection id.</summary>
-public sealed class ConnectionRegistry : IDisposable
+/// <param name="budget">The descriptors every connection's handles share.</param>
+public sealed class ConnectionRegistry(DescriptorBudget budget) : IDisposable
 {
     private readonly ConcurrentDictionary<string, HandleTable> tables = new();
 
     /// <summary>Called when a connection is accepted.</summary>
-    public void Open(string connectionId) => tables.TryAdd(connectionId, new HandleTable());
+    public void Open(string connectionId) => tables.TryAdd(connectionId, new HandleTable(budget));
+
+    /// <summary>The descriptors every connection's handles share.</summary>
+    public DescriptorBudget Budget => budget;
 
     /// <summary>Called when a connection ends: all of its handles are released.</summary>
     public void Close(string connectionId)

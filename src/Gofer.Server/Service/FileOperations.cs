@@ -23,9 +23,9 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
     /// <summary>Largest single Read or Write.</summary>
     public const int MaxTransfer = 4 << 20;
 
-    public ListMountsResponse ListMounts()
+    public ListMountsResponse ListMounts(CallHandles handles)
     {
-        var response = new ListMountsResponse();
+        var response = new ListMountsResponse { HandleLimit = (uint)handles.Capacity };
         foreach (var mount in mounts.Plan.Mounts)
         {
             var message = new Mount
@@ -129,9 +129,25 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
 
                 if (fd is null)
                 {
+                    // A walk that stops reports why, and a client reads ENOENT there as "no such
+                    // name". A full descriptor table or memory shortage says nothing of the name,
+                    // so it fails the whole call instead: it can never be taken for absence.
+                    if (Errno.IsResourceFailure(error))
+                    {
+                        throw new ErrnoException(error, "walk", Printable(request.Names[i]));
+                    }
+
                     response.Status = WalkStatus.Stopped;
                     response.Errno = error;
                     break;
+                }
+
+                // Only the descriptors handed out stay open: a long walk that keeps none but the
+                // last holds two at a time, not one per component.
+                if (request.Handles != WalkHandles.All && opened.Count > 0)
+                {
+                    opened[^1].Dispose();
+                    opened[^1] = new FileDescriptor();
                 }
 
                 opened.Add(fd);

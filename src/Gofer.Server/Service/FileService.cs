@@ -10,7 +10,7 @@ public sealed class FileService(FileOperations operations, ConnectionRegistry co
     public const int StreamChunk = 1 << 20;
 
     public override Task<ListMountsResponse> ListMounts(ListMountsRequest request, ServerCallContext context) =>
-        Unary(context, _ => operations.ListMounts());
+        Unary(context, handles => operations.ListMounts(handles));
 
     public override Task<AttachResponse> Attach(AttachRequest request, ServerCallContext context) =>
         Unary(context, t => operations.Attach(t, request));

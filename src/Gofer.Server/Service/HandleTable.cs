@@ -7,11 +7,13 @@ namespace Gofer.Server.Service;
 /// stale handle cannot silently name a newer file, and another connection's numbers mean nothing
 /// here: every lookup of a number this table did not hand out fails with EBADF.
 /// </summary>
-public sealed class HandleTable : IDisposable
+/// <param name="budget">The gofer's descriptors for handles, shared by every connection.</param>
+public sealed class HandleTable(DescriptorBudget budget) : IDisposable
 {
     /// <summary>
-    /// A client may hold at most this many handles: each is a host descriptor, and an untrusted
-    /// client must not exhaust the gofer's descriptor table (which other connections share).
+    /// A client may hold at most this many handles, whatever the budget: each is a host
+    /// descriptor, and an untrusted client must not exhaust the gofer's descriptor table (which
+    /// other connections share).
     /// </summary>
     public const int Limit = 65_536;
 
@@ -19,15 +21,25 @@ public sealed class HandleTable : IDisposable
     private ulong next;
     private bool disposed;
 
-    /// <summary>Takes ownership of <paramref name="node"/> and returns its handle (never 0).</summary>
+    /// <summary>The most handles this connection may hold: the per-connection cap or the whole budget, whichever is lower.</summary>
+    public int Capacity => Math.Min(Limit, budget.Capacity);
+
+    /// <summary>Takes ownership of <paramref name="node"/> and returns its handle (never 0), or EMFILE past <see cref="Capacity"/>.</summary>
     public ulong Add(Node node)
     {
         lock (nodes)
         {
-            if (disposed || nodes.Count >= Limit)
+            if (disposed || nodes.Count >= Limit || !budget.TryTake())
             {
+                // Too many handles is EMFILE, the errno of a full descriptor table: a resource
+                // failure the client must see as such (and may relieve by closing handles it
+                // only caches), never as the absence of the file it asked for.
                 node.Dispose();
-                throw new ErrnoException(disposed ? Errno.EBADF : Errno.EMFILE, "handle");
+                throw disposed
+                    ? new ErrnoException(Errno.EBADF, "handle")
+                    : new ErrnoException(Errno.EMFILE, "handle", nodes.Count >= Limit
+                        ? $"{Limit} handles held on this connection"
+                        : $"the gofer's {budget.Capacity} descriptors for handles are in use");
             }
 
             var handle = ++next;
@@ -68,6 +80,8 @@ public sealed class HandleTable : IDisposable
             }
         }
 
+        budget.Return();
+
         // A concurrent call may still be using the descriptor: it holds a reference (Acquire),
         // and SafeHandle reference counting defers the close until it is released, so the
         // number cannot be reused under it.
@@ -84,6 +98,8 @@ public sealed class HandleTable : IDisposable
             all = [.. nodes.Values];
             nodes.Clear();
         }
+
+        all.ForEach(_ => budget.Return());
 
         all.ForEach(n => n.Dispose());
     }

@@ -25,7 +25,7 @@ public sealed class SessionDispatcher(FileOperations operations, HandleTable tab
     {
         switch (request.OpCase)
         {
-            case SessionRequest.OpOneofCase.ListMounts: response.ListMounts = operations.ListMounts(); break;
+            case SessionRequest.OpOneofCase.ListMounts: response.ListMounts = operations.ListMounts(handles); break;
             case SessionRequest.OpOneofCase.Attach: response.Attach = operations.Attach(handles, request.Attach); break;
             case SessionRequest.OpOneofCase.Walk: response.Walk = operations.Walk(handles, request.Walk); break;
             case SessionRequest.OpOneofCase.Stat: response.Stat = operations.Stat(handles, request.Stat); break;

@@ -15,7 +15,7 @@ public class HandleTableTests
     [Fact]
     public void A_connection_may_hold_at_most_Limit_handles_and_the_next_fails_with_EMFILE()
     {
-        using var table = new HandleTable();
+        using var table = new HandleTable(new DescriptorBudget(HandleTable.Limit + 10));
         for (var i = 0; i < HandleTable.Limit; i++)
         {
             table.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
@@ -31,9 +31,42 @@ public class HandleTableTests
     }
 
     [Fact]
+    public void Handles_of_every_connection_share_the_budget_and_past_it_fail_with_EMFILE_until_one_is_released()
+    {
+        var budget = new DescriptorBudget(3);
+        using var first = new HandleTable(budget);
+        using var second = new HandleTable(budget);
+        var a = first.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+        second.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+        second.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+
+        var refused = new Node(Layer, new FileDescriptor(), FileStatus.Regular);
+        var e = Assert.Throws<ErrnoException>(() => first.Add(refused));
+
+        Assert.Equal(Errno.EMFILE, e.Errno);
+        Assert.True(refused.Fd.IsClosed, "a refused node must not leak its descriptor");
+        Assert.Equal(3, budget.InUse);
+        Assert.Equal(3, first.Capacity);
+        Assert.True(first.Remove(a));
+        first.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+        second.Dispose();
+        Assert.Equal(1, budget.InUse);
+        Assert.Equal(3, budget.Peak);
+    }
+
+    [Fact]
+    public void The_budget_keeps_a_reserve_of_an_eighth_of_the_limit_and_at_least_64()
+    {
+        Assert.Equal(1024 - 128, DescriptorBudget.CapacityFor(1024));
+        Assert.Equal(256 - 64, DescriptorBudget.CapacityFor(256));
+        Assert.Equal(1_048_576 - 131_072, DescriptorBudget.CapacityFor(1_048_576));
+        Assert.Equal(1, DescriptorBudget.CapacityFor(10));
+    }
+
+    [Fact]
     public void A_table_whose_connection_ended_refuses_new_handles_with_EBADF()
     {
-        var table = new HandleTable();
+        var table = new HandleTable(new DescriptorBudget(HandleTable.Limit + 10));
         var handle = table.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
         table.Dispose();
 

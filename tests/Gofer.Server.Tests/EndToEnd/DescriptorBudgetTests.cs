@@ -1,0 +1,62 @@
+using Gofer.Native;
+using Gofer.Protocol.V1;
+using Gofer.Sentry.Connection;
+using Gofer.Sentry.Launch;
+using Google.Protobuf;
+
+namespace Gofer.Server.Tests.EndToEnd;
+
+/// <summary>
+/// The published gofer under a small descriptor limit: it raises its soft limit to the hard one,
+/// keeps a reserve, says how many handles a connection may hold, and past that answers EMFILE —
+/// to attach and to walk alike, never a walk that reads as "no such name" — while it keeps serving.
+/// </summary>
+[Collection(SharedPublishedGofer.Name)]
+public sealed class DescriptorBudgetTests(PublishedGofer gofer)
+{
+    private const int SoftLimit = 128;
+    private const int HardLimit = 256;
+
+    [Fact]
+    public async Task Past_its_budget_the_gofer_answers_EMFILE_and_serves_again_once_handles_are_closed()
+    {
+        using var bundle = new OverlayBundle();
+        var wrapper = bundle.Directory.Combine("limited-gofer");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec prlimit --nofile={SoftLimit}:{HardLimit} '{gofer.Binary}' \"$@\"\n");
+        Tool.Check("chmod", "0500", wrapper);
+        await using var process = await GoferServerProcess.StartAsync(wrapper, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+
+        Assert.Equal((HardLimit, HardLimit), ProcessLimits.OpenFiles(process.Pid));
+        using var first = SessionSocket.Connect(process.SocketPath);
+        var list = first.Call(new SessionRequest { ListMounts = new ListMountsRequest() }).ListMounts;
+        var budget = Gofer.Server.Service.DescriptorBudget.CapacityFor(HardLimit);
+        Assert.Equal((uint)budget, list.HandleLimit);
+        var layer = list.Mounts[1].Layers[0].Id;
+
+        var handles = new List<ulong>();
+        SessionResponse answer;
+        while ((answer = first.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } })).ResultCase == SessionResponse.ResultOneofCase.Attach)
+        {
+            handles.Add(answer.Attach.Handle);
+            Assert.True(handles.Count <= budget, "the gofer handed out more handles than its budget");
+        }
+
+        Assert.Equal(budget, handles.Count);
+        Assert.Equal(Errno.EMFILE, answer.Failure.Errno);
+        Assert.True(Directory.GetFiles($"/proc/{process.Pid}/fd").Length <= HardLimit);
+
+        // A walk that would make a handle fails whole with EMFILE; a walk that keeps none still works.
+        var walk = new WalkRequest { Directory = handles[^1], Names = { ByteString.CopyFromUtf8("top.txt") }, Handles = WalkHandles.Last };
+        Assert.Equal(Errno.EMFILE, first.Call(new SessionRequest { Walk = walk }).Failure.Errno);
+        walk.Handles = WalkHandles.None;
+        Assert.Equal(WalkStatus.Complete, first.Call(new SessionRequest { Walk = walk }).Walk.Status);
+
+        // Another connection shares the same budget, and is served again as soon as handles go.
+        using var second = SessionSocket.Connect(process.SocketPath);
+        Assert.Equal(Errno.EMFILE, second.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).Failure.Errno);
+        first.Call(new SessionRequest { Close = new CloseRequest { Handles = { handles.Take(10) } } });
+        Assert.Equal(SessionResponse.ResultOneofCase.Attach, second.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).ResultCase);
+        walk.Handles = WalkHandles.Last;
+        Assert.Equal(WalkStatus.Complete, first.Call(new SessionRequest { Walk = walk }).Walk.Status);
+    }
+}
