@@ -16,13 +16,17 @@ public sealed class OpenFile : IDisposable
     private readonly GoferSession session;
     private readonly ulong handle;
     private readonly Action changed;
+    private readonly Action released;
     private bool closed;
 
-    internal OpenFile(GoferSession session, ulong handle, Action changed)
+    /// <param name="changed">Called after a write or truncation: the view's cache of the file is out of date.</param>
+    /// <param name="released">Called once, when the file is closed.</param>
+    internal OpenFile(GoferSession session, ulong handle, Action changed, Action released)
     {
         this.session = session;
         this.handle = handle;
         this.changed = changed;
+        this.released = released;
     }
 
     /// <summary>pread(2): at most <paramref name="count"/> bytes at <paramref name="offset"/>; fewer at end of file.</summary>
@@ -68,6 +72,7 @@ public sealed class OpenFile : IDisposable
         {
             closed = true;
             session.Release([handle]);
+            released();
         }
     }
 

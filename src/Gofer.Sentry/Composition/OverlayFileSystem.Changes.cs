@@ -9,13 +9,23 @@ namespace Gofer.Sentry.Composition;
 
 public sealed partial class OverlayFileSystem
 {
-    public long Write(string path, long offset, ReadOnlySpan<byte> data) =>
-        WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_NONBLOCK, offset, data);
+    public long Write(string path, long offset, ReadOnlySpan<byte> data)
+    {
+        using var operation = Begin();
+        return WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_NONBLOCK, offset, data);
+    }
 
-    public long Append(string path, ReadOnlySpan<byte> data) =>
-        WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_APPEND | Syscalls.O_NONBLOCK, 0, data);
+    public long Append(string path, ReadOnlySpan<byte> data)
+    {
+        using var operation = Begin();
+        return WriteTo(path, Syscalls.O_WRONLY | Syscalls.O_APPEND | Syscalls.O_NONBLOCK, 0, data);
+    }
 
-    public void Create(string path, uint mode, bool exclusive, bool truncate) => Create(path, mode, exclusive, truncate, 0);
+    public void Create(string path, uint mode, bool exclusive, bool truncate)
+    {
+        using var operation = Begin();
+        Create(path, mode, exclusive, truncate, 0);
+    }
 
     private void Create(string path, uint mode, bool exclusive, bool truncate, int links)
     {
@@ -72,6 +82,7 @@ public sealed partial class OverlayFileSystem
     /// </summary>
     public OpenFile Open(string path, int flags, uint mode)
     {
+        using var operation = Begin();
         var writes = (flags & Syscalls.O_ACCMODE) != Syscalls.O_RDONLY || (flags & Syscalls.O_TRUNC) != 0;
         if ((flags & Syscalls.O_CREAT) != 0)
         {
@@ -103,19 +114,22 @@ public sealed partial class OverlayFileSystem
             ForgetFile(node);
         }
 
-        return new OpenFile(session, handle, () => ForgetFile(node));
+        openFiles++;
+        return new OpenFile(session, handle, () => ForgetFile(node), () => openFiles--);
     }
 
     /// <summary>statfs(2) of the filesystem that holds the mount's changes (the upper; else the top lower).</summary>
     public StatFsResponse StatFs(string path)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: true);
-        var root = nodes["/"];
+        var root = cache.Root;
         return session.Call(new SessionRequest { StatFs = new StatFsRequest { Handle = (root.Upper ?? node.Top).Handle } }).StatFs;
     }
 
     public void Truncate(string path, long size)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: true);
         if (node.IsDirectory)
         {
@@ -134,6 +148,7 @@ public sealed partial class OverlayFileSystem
 
     public void Mkdir(string path, uint mode)
     {
+        using var operation = Begin();
         var (parent, name) = ResolveParent(path);
         if (name is null || Lookup(parent, name) is not null)
         {
@@ -148,6 +163,7 @@ public sealed partial class OverlayFileSystem
 
     public void Mkfifo(string path, uint mode)
     {
+        using var operation = Begin();
         var (parent, name) = ResolveParent(path);
         if (name is null || Lookup(parent, name) is not null)
         {
@@ -162,6 +178,7 @@ public sealed partial class OverlayFileSystem
 
     public void Symlink(string target, string path)
     {
+        using var operation = Begin();
         var (parent, name) = ResolveParent(path);
         if (name is null || Lookup(parent, name) is not null)
         {
@@ -176,6 +193,7 @@ public sealed partial class OverlayFileSystem
 
     public void Link(string existingPath, string newPath)
     {
+        using var operation = Begin();
         var source = Resolve(existingPath, followFinal: false);
         var (parent, name) = ResolveParent(newPath);
         if (name is null || Lookup(parent, name) is not null)
@@ -199,6 +217,7 @@ public sealed partial class OverlayFileSystem
 
     public void Unlink(string path)
     {
+        using var operation = Begin();
         var (parent, name) = ResolveParent(path);
         var node = name is null ? parent : Existing(Lookup(parent, name), "unlink", path);
         if (node.IsDirectory)
@@ -211,6 +230,7 @@ public sealed partial class OverlayFileSystem
 
     public void Rmdir(string path)
     {
+        using var operation = Begin();
         var (parent, name) = ResolveParent(path);
         if (name is null)
         {
@@ -234,6 +254,7 @@ public sealed partial class OverlayFileSystem
 
     public void Rename(string oldPath, string newPath, RenameMode mode)
     {
+        using var operation = Begin();
         var (oldParent, oldName) = ResolveParent(oldPath);
         var (newParent, newName) = ResolveParent(newPath);
         if (oldName is null || newName is null)
@@ -322,21 +343,31 @@ public sealed partial class OverlayFileSystem
         Refresh(newParent);
     }
 
-    public void Chmod(string path, uint mode) =>
+    public void Chmod(string path, uint mode)
+    {
+        using var operation = Begin();
         SetAttributes(Resolve(path, followFinal: true), "chmod", new SetAttrRequest { Mode = mode });
+    }
 
-    public void Chown(string path, uint uid, uint gid) =>
+    public void Chown(string path, uint uid, uint gid)
+    {
+        using var operation = Begin();
         SetAttributes(Resolve(path, followFinal: false), "chown", new SetAttrRequest { Uid = uid, Gid = gid });
+    }
 
-    public void Utimes(string path, long accessTimeNs, long modifyTimeNs) =>
+    public void Utimes(string path, long accessTimeNs, long modifyTimeNs)
+    {
+        using var operation = Begin();
         SetAttributes(Resolve(path, followFinal: false), "utimes", new SetAttrRequest
         {
             Atime = new Timespec { Sec = Math.DivRem(accessTimeNs, 1_000_000_000, out var an), Nsec = (uint)an },
             Mtime = new Timespec { Sec = Math.DivRem(modifyTimeNs, 1_000_000_000, out var mn), Nsec = (uint)mn },
         });
+    }
 
     public void SetXattr(string path, string name, byte[] value, XattrMode mode)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: false);
         RefuseUserXattrOnSpecialFile(node, name, "setxattr", path);
         var upper = EnsureUpper(node, "setxattr");
@@ -354,6 +385,7 @@ public sealed partial class OverlayFileSystem
 
     public void RemoveXattr(string path, string name)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: false);
         RefuseUserXattrOnSpecialFile(node, name, "removexattr", path);
         RequireUpper("removexattr", path);
@@ -573,7 +605,9 @@ public sealed partial class OverlayFileSystem
         var name = Bytes(node.Name);
         if (node.CoversLower && node.Upper is null)
         {
-            session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = name, Mode = FileStatus.CharDevice } });
+            // Every make hands back a handle on what it made; a whiteout's is of no use, and
+            // kept it would hold one of the gofer's descriptors per name ever removed.
+            session.Release([session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = name, Mode = FileStatus.CharDevice } }).Mknod.Handle]);
         }
         else if (node.CoversLower && !removeDirectory)
         {
@@ -582,7 +616,7 @@ public sealed partial class OverlayFileSystem
             // (RENAME_WHITEOUT, then removal of the file from a temporary name) would leave the
             // whole file visible under the temporary name.
             var temporary = Bytes(ScratchName.New());
-            session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = temporary, Mode = FileStatus.CharDevice } });
+            session.Release([session.Call(new SessionRequest { Mknod = new MknodRequest { Directory = dir.Handle, Name = temporary, Mode = FileStatus.CharDevice } }).Mknod.Handle]);
             session.Call(new SessionRequest { Rename = new RenameRequest { OldDirectory = dir.Handle, OldName = temporary, NewDirectory = dir.Handle, NewName = name } });
         }
         else if (node.CoversLower)
@@ -685,7 +719,7 @@ public sealed partial class OverlayFileSystem
     {
         var parts = new List<string>();
         var length = 0;
-        for (var current = directory; current.Path != "/"; current = nodes[current.ParentPath])
+        for (var current = directory; current.Path != "/"; current = cache[current.ParentPath])
         {
             var part = current.Redirect ?? current.Name;
             length += Encoding.UTF8.GetByteCount(part) + (part.StartsWith('/') ? 0 : 1);
@@ -716,9 +750,10 @@ public sealed partial class OverlayFileSystem
         }
 
         RequireUpper(operation, node.Path);
-        var parent = EnsureUpper(nodes[node.ParentPath], operation);
+        var parent = EnsureUpper(cache[node.ParentPath], operation);
         var copy = session.Call(new SessionRequest { CopyUp = new CopyUpRequest { Source = node.Top.Handle, Directory = parent.Handle, Name = Bytes(node.Name) } }).CopyUp;
         node.Upper = new LayerEntry((int)layout.UpperLayer!.Value, copy.Handle, copy.Stat, false);
+        cache.Reweigh(node);
         return node.Upper;
     }
 

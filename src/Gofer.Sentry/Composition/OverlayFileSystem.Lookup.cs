@@ -14,7 +14,7 @@ public sealed partial class OverlayFileSystem
     private OverlayNode? Lookup(OverlayNode directory, string name)
     {
         var path = OverlayNode.Child(directory.Path, name);
-        if (nodes.TryGetValue(path, out var cached))
+        if (cache.TryGet(path, out var cached))
         {
             return cached;
         }
@@ -37,7 +37,7 @@ public sealed partial class OverlayFileSystem
         session.Release(found.Where(e => e is not null && !kept.Contains(e)).Select(e => e!.Handle));
         if (node is not null)
         {
-            nodes[path] = node;
+            cache.Add(node);
         }
         else
         {
@@ -65,7 +65,7 @@ public sealed partial class OverlayFileSystem
     private void Prefetch(OverlayNode start, IReadOnlyList<string> names)
     {
         var run = names.TakeWhile(n => n is not ("." or "..") && !ScratchName.Is(n)).ToList();
-        if (run.Count < 2 || nodes.ContainsKey(OverlayNode.Child(start.Path, run[0])))
+        if (run.Count < 2 || cache.Contains(OverlayNode.Child(start.Path, run[0])))
         {
             return;
         }
@@ -90,7 +90,7 @@ public sealed partial class OverlayFileSystem
                 break;
             }
 
-            nodes[path] = node;
+            cache.Add(node);
             kept.UnionWith(node.Entries);
             if (node.Top.IsSymlink || redirected)
             {
@@ -133,7 +133,21 @@ public sealed partial class OverlayFileSystem
                 Xattrs = { markers },
             },
         }).ToList());
-        return [.. directories.Select((s, i) => GoferSession.Check(answers[i]).Walk.Entries.Select(e => Entry(s.Layer, e)).ToList())];
+        var walks = answers.Select(a => a.Walk ?? new WalkResponse()).ToList();
+
+        // A walk stops where a name is missing (ENOENT) or below a non-directory (ENOTDIR), and
+        // the layer then has nothing there. Any other reason, or a walk that failed whole (a
+        // resource failure above all), says nothing about the name: it fails the lookup, which is
+        // then neither answered ENOENT nor remembered as absent. The other walks' handles are given back.
+        var failed = answers.FirstOrDefault(a => a.ResultCase == SessionResponse.ResultOneofCase.Failure)?.Failure.Errno
+            ?? walks.FirstOrDefault(w => w.Status == WalkStatus.Stopped && w.Errno is not (Errno.ENOENT or Errno.ENOTDIR))?.Errno;
+        if (failed is { } errno)
+        {
+            session.Release(walks.SelectMany(w => w.Entries).Select(e => e.Handle));
+            throw new ErrnoException(errno, "lookup", string.Join('/', walked));
+        }
+
+        return [.. directories.Select((s, i) => walks[i].Entries.Select(e => Entry(s.Layer, e)).ToList())];
     }
 
     private LayerEntry Entry(int layer, WalkEntry entry) =>
@@ -156,7 +170,7 @@ public sealed partial class OverlayFileSystem
         var path = OverlayNode.Child(directory.Path, name);
         var lookup = new NameLookup(name, path);
         var follow = layout.FollowsRedirects;
-        var roots = nodes["/"].Lowers;
+        var roots = cache.Root.Lowers;
         var parentLowers = directory.Lowers;
         var bottom = roots.Count > 0 ? roots[^1].Layer : -1;
         var rewalked = new List<LayerEntry>();
@@ -314,7 +328,7 @@ public sealed partial class OverlayFileSystem
         var answers = session.CallMany(sources.Select(s => new SessionRequest { ReadDir = new ReadDirRequest { Handle = s.Handle, WithStat = layout.HasMarkers } }).ToList());
         var listing = new Dictionary<string, ListedName>(StringComparer.Ordinal);
         var hidden = new HashSet<string>(StringComparer.Ordinal);
-        var mountDevice = nodes["/"].Top.Stat.Dev;
+        var mountDevice = cache.Root.Top.Stat.Dev;
         for (var i = 0; i < sources.Count; i++)
         {
             var fromUpper = i == 0 && directory.Upper is not null;
@@ -362,32 +376,16 @@ public sealed partial class OverlayFileSystem
     private void Forget(string path)
     {
         absent.Remove(path);
+        var removed = cache.RemoveTree(path);
+        session.Release(removed.SelectMany(n => n.Entries).Select(e => e.Handle));
 
-        // Nothing is cached below a name that is not cached itself (lookups go through the
-        // parent, and a directory is forgotten with everything below it), and a file has nothing
-        // below it: one removal, not a scan of the whole cache (a front that forgets names one
-        // by one, or a new name made, would otherwise pay for every name cached).
-        if (path != "/" && !nodes.ContainsKey(path))
+        // Names remembered as absent below a directory that changed may exist now (a directory
+        // renamed here brings its names along). A file has nothing below it.
+        if (path == "/" || removed.Any(n => n.Path == path && n.IsDirectory))
         {
-            return;
+            var prefix = path == "/" ? "/" : path + "/";
+            absent.RemoveWhere(k => k.StartsWith(prefix, StringComparison.Ordinal));
         }
-
-        if (path != "/" && nodes[path] is { IsDirectory: false } file)
-        {
-            nodes.Remove(path);
-            session.Release(file.Entries.Select(e => e.Handle));
-            return;
-        }
-
-        var prefix = path == "/" ? "/" : path + "/";
-        foreach (var key in nodes.Keys.Where(k => k != "/" && (k == path || k.StartsWith(prefix, StringComparison.Ordinal))).ToList())
-        {
-            var node = nodes[key];
-            nodes.Remove(key);
-            session.Release(node.Entries.Select(e => e.Handle));
-        }
-
-        absent.RemoveWhere(k => k.StartsWith(prefix, StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -402,7 +400,7 @@ public sealed partial class OverlayFileSystem
             return;
         }
 
-        var sameFile = nodes.Values.Where(n => !n.IsDirectory && n.Top.Stat.Dev == node.Top.Stat.Dev && n.Top.Stat.Ino == node.Top.Stat.Ino).Select(n => n.Path).ToList();
+        var sameFile = cache.Nodes.Where(n => !n.IsDirectory && n.Top.Stat.Dev == node.Top.Stat.Dev && n.Top.Stat.Ino == node.Top.Stat.Ino).Select(n => n.Path).ToList();
         sameFile.ForEach(Forget);
     }
 

@@ -19,37 +19,60 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
     /// <summary>Symlinks followed in one resolution before ELOOP, as the kernel's MAXSYMLINKS.</summary>
     private const int MaxSymlinks = 40;
 
-    private readonly GoferSession session;
-    private readonly OverlayLayout layout;
     /// <summary>Names known to be absent remembered at most (see Lookup).</summary>
     private const int MaxAbsentNames = 65_536;
 
-    private readonly Dictionary<string, OverlayNode> nodes = new(StringComparer.Ordinal);
+    private readonly GoferSession session;
+    private readonly OverlayLayout layout;
+    private readonly NodeCache cache;
     private readonly HashSet<string> absent = new(StringComparer.Ordinal);
 
-    public OverlayFileSystem(GoferSession session, OverlayLayout layout)
+    /// <summary>Most handles the gofer lets this connection hold (its <c>handle_limit</c>).</summary>
+    private readonly int handleLimit;
+
+    /// <summary>Files open through <see cref="Open"/> and not yet closed: each holds a handle the cache must leave room for.</summary>
+    private int openFiles;
+
+    /// <summary>How deep in public operations the view is (see <see cref="Begin"/>).</summary>
+    private int depth;
+
+    /// <param name="handleLimit">Most handles the gofer lets this connection hold (ListMounts' <c>handle_limit</c>); 0 for a gofer that does not say, taken as its fixed per-connection cap.</param>
+    public OverlayFileSystem(GoferSession session, OverlayLayout layout, int handleLimit = 0)
     {
         ArgumentNullException.ThrowIfNull(layout);
         this.session = session;
         this.layout = layout;
+        this.handleLimit = handleLimit > 0 ? handleLimit : DefaultHandleLimit;
         var layers = (layout.UpperLayer is { } u ? [u] : Array.Empty<uint>()).Concat(layout.LowerLayers).ToList();
         var roots = session.CallMany(layers.Select(id => new SessionRequest { Attach = new AttachRequest { Layer = id } }).ToList())
             .Select(r => GoferSession.Check(r).Attach)
             .Zip(layers, (a, id) => new LayerEntry((int)id, a.Handle, a.Stat, false))
             .ToList();
         var upper = layout.UpperLayer is null ? null : roots[0];
-        nodes["/"] = new OverlayNode("/", upper, upper is null ? roots : roots.Skip(1).ToList());
+        cache = new NodeCache(new OverlayNode("/", upper, upper is null ? roots : roots.Skip(1).ToList()));
     }
+
+    /// <summary>A gofer's per-connection handle cap when it names no budget of its own.</summary>
+    public const int DefaultHandleLimit = 65_536;
 
     /// <summary>Round trips to the gofer so far.</summary>
     public long RoundTrips => session.RoundTrips;
 
-    public FileAttributes Lstat(string path) => Attributes(Resolve(path, followFinal: false));
+    public FileAttributes Lstat(string path)
+    {
+        using var operation = Begin();
+        return Attributes(Resolve(path, followFinal: false));
+    }
 
-    public FileAttributes Stat(string path) => Attributes(Resolve(path, followFinal: true));
+    public FileAttributes Stat(string path)
+    {
+        using var operation = Begin();
+        return Attributes(Resolve(path, followFinal: true));
+    }
 
     public IReadOnlyList<DirectoryEntry> ReadDir(string path)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: true);
         return node.IsDirectory
             ? [.. List(node).Select(e => new DirectoryEntry(e.Key, KindOf(e.Value.Type)) { Device = e.Value.Device, Inode = e.Value.Inode }).OrderBy(e => e.Name, NameOrder.Instance)]
@@ -58,6 +81,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
 
     public byte[] Read(string path, long offset, long length)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: true);
         var open = session.Call(new SessionRequest { Open = new OpenRequest { Handle = node.Top.Handle, Flags = Syscalls.O_RDONLY | Syscalls.O_NONBLOCK } }).Open.Handle;
         try
@@ -93,6 +117,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
 
     public string Readlink(string path)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: false);
         return node.Top.IsSymlink
             ? ReadTarget(node)
@@ -101,12 +126,14 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
 
     public byte[] GetXattr(string path, string name)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: false);
         return session.Call(new SessionRequest { GetXattr = new GetXattrRequest { Handle = node.Top.Handle, Name = StoredXattrName(name) } }).GetXattr.Value.ToByteArray();
     }
 
     public IReadOnlyList<string> ListXattr(string path)
     {
+        using var operation = Begin();
         var node = Resolve(path, followFinal: false);
         var names = session.Call(new SessionRequest { ListXattr = new ListXattrRequest { Handle = node.Top.Handle } }).ListXattr.Names;
         return [.. names.Select(VisibleXattrName).OfType<string>()];
@@ -151,7 +178,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         // Every directory shows the mount's one device, and a directory keeps the inode number of
         // its topmost lower part, so copying it up does not change its identity (what `find` and
         // `du` rely on). Files show their own layer's numbers.
-        var device = node.IsDirectory ? nodes["/"].Top.Stat.Dev : s.Dev;
+        var device = node.IsDirectory ? cache.Root.Top.Stat.Dev : s.Dev;
         var inode = node.IsDirectory && node.Lowers.Count > 0 ? node.Lowers[0].Stat.Ino : s.Ino;
         return new FileAttributes(KindOf(s.Mode & FileStatus.TypeMask), s.Mode & 0xFFF, s.Size, links, s.Uid, s.Gid, device, inode, s.Rdev,
             (s.Atime.Sec * 1_000_000_000) + s.Atime.Nsec, (s.Mtime.Sec * 1_000_000_000) + s.Mtime.Nsec);
@@ -180,7 +207,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
         }
 
         var components = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var current = nodes["/"];
+        var current = cache.Root;
         var links = 0;
         for (var i = 0; i < components.Length - 1; i++)
         {
@@ -211,7 +238,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
 
         if (name == "..")
         {
-            return nodes[directory.ParentPath];
+            return cache[directory.ParentPath];
         }
 
         var node = Lookup(directory, name) ?? throw new ErrnoException(Errno.ENOENT, "lookup", path);
@@ -223,7 +250,7 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
             }
 
             var target = ReadTarget(node);
-            var start = target.StartsWith('/') ? nodes["/"] : nodes[node.ParentPath];
+            var start = target.StartsWith('/') ? cache.Root : cache[node.ParentPath];
             node = Walk(start, target, path, links);
         }
 

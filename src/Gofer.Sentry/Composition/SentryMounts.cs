@@ -26,10 +26,11 @@ public static class SentryMounts
 
         try
         {
-            var mounts = session.Call(new SessionRequest { ListMounts = new ListMountsRequest() }).ListMounts.Mounts;
+            var list = session.Call(new SessionRequest { ListMounts = new ListMountsRequest() }).ListMounts;
+            var mounts = list.Mounts;
             var mount = mounts.FirstOrDefault(m => m.Destination == destination)
                 ?? throw new ErrnoException(Errno.ENOENT, "mount", $"{destination} (served: {string.Join(", ", mounts.Select(m => m.Destination))})");
-            return new OverlayFileSystem(session, LayoutOf(mount));
+            return new OverlayFileSystem(session, LayoutOf(mount), (int)Math.Min(list.HandleLimit, int.MaxValue));
         }
         catch
         {

@@ -21,10 +21,8 @@ public sealed class DescriptorBudgetTests(PublishedGofer gofer)
     public async Task Past_its_budget_the_gofer_answers_EMFILE_and_serves_again_once_handles_are_closed()
     {
         using var bundle = new OverlayBundle();
-        var wrapper = bundle.Directory.Combine("limited-gofer");
-        File.WriteAllText(wrapper, $"#!/bin/sh\nexec prlimit --nofile={SoftLimit}:{HardLimit} '{gofer.Binary}' \"$@\"\n");
-        Tool.Check("chmod", "0500", wrapper);
-        await using var process = await GoferServerProcess.StartAsync(wrapper, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+        var limited = LimitedGofer.Script(gofer.Binary, bundle.Directory, SoftLimit, HardLimit);
+        await using var process = await GoferServerProcess.StartAsync(limited, bundle.Path, bundle.Directory.Combine("gofer.sock"));
 
         Assert.Equal((HardLimit, HardLimit), ProcessLimits.OpenFiles(process.Pid));
         using var first = SessionSocket.Connect(process.SocketPath);
