@@ -25,10 +25,14 @@ public sealed class FuseMount : IDisposable
     private bool unmountRequested;
     private bool deviceClosed;
 
-    private FuseMount(string mountPoint, FuseDevice device, string fsType, uint? connection)
+    private readonly int maxNodes;
+    private FuseServer? server;
+
+    private FuseMount(string mountPoint, FuseDevice device, string fsType, uint? connection, int maxNodes)
     {
         MountPoint = mountPoint;
         this.device = device;
+        this.maxNodes = maxNodes;
         this.fsType = fsType;
         this.connection = connection;
     }
@@ -42,6 +46,9 @@ public sealed class FuseMount : IDisposable
 
     /// <summary>The absolute path of the mount.</summary>
     public string MountPoint { get; }
+
+    /// <summary>Nodes (names the kernel holds) the front keeps while it serves; 0 before. A count read from another thread.</summary>
+    public int NodeCount => Volatile.Read(ref server)?.NodeCount ?? 0;
 
     /// <summary>
     /// Opens /dev/fuse and mounts <c>fuse.&lt;Subtype&gt;</c> at <paramref name="mountPoint"/>.
@@ -66,7 +73,7 @@ public sealed class FuseMount : IDisposable
         {
             KernelMount.Mount(full, device.Fd, options);
             var fsType = "fuse." + options.Subtype;
-            return new FuseMount(full, device, fsType, KernelMount.ConnectionOf(full, fsType));
+            return new FuseMount(full, device, fsType, KernelMount.ConnectionOf(full, fsType), options.MaxNodes);
         }
         catch
         {
@@ -102,8 +109,9 @@ public sealed class FuseMount : IDisposable
 
         try
         {
-            using var server = new FuseServer(device, fileSystem);
-            server.Run();
+            using var serving = new FuseServer(device, fileSystem, maxNodes);
+            Volatile.Write(ref server, serving);
+            serving.Run();
         }
         finally
         {

@@ -22,4 +22,11 @@ public sealed record FuseMountOptions(string Source, string Subtype)
 
     /// <summary>The <c>allow_other</c> option: on by default, as root mounts it for every user (the kernel still checks modes).</summary>
     public bool AllowOther { get; init; } = true;
+
+    /// <summary>
+    /// Names the front keeps a node for before it asks the kernel to drop the least recently
+    /// looked-up ones. A node costs about 0.8 KiB here (the front's table and the sentry's part),
+    /// and the kernel would otherwise keep every name it ever saw while memory lasts.
+    /// </summary>
+    public int MaxNodes { get; init; } = 131_072;
 }

@@ -29,4 +29,34 @@ public sealed class CacheTests(PublishedGofer gofer)
         Assert.True(overlay.CachedNames <= cached - 300, $"{overlay.CachedNames} names still cached of {cached}");
         Assert.Equal(300, Directory.GetFiles(dir).Length);
     }
+
+    [Fact]
+    public async Task Past_its_node_cap_the_front_has_the_kernel_drop_old_names_and_serves_them_again_when_asked()
+    {
+        const int Cap = 200;
+        const int Files = 2_000;
+        await using var overlay = await MountedOverlay.StartAsync(gofer, maxNodes: Cap);
+        var dir = Directory.CreateDirectory(overlay.Path("many")).FullName;
+        for (var i = 0; i < Files; i++)
+        {
+            File.WriteAllText(Path.Combine(dir, $"f{i}"), new string('x', i % 97));
+        }
+
+        // The kernel drops names as it is asked, between requests: stat goes on meanwhile.
+        var peak = 0;
+        for (var pass = 0; pass < 3; pass++)
+        {
+            for (var i = 0; i < Files; i++)
+            {
+                Assert.Equal(i % 97, new FileInfo(Path.Combine(dir, $"f{i}")).Length);
+                peak = Math.Max(peak, overlay.Mount.NodeCount);
+            }
+        }
+
+        // Each check may find up to 256 requests' worth of new nodes, and the kernel's FORGETs
+        // arrive after it has dropped the names: the table stays within that of its cap.
+        Assert.True(peak <= Cap + 600, $"the front held {peak} nodes with a cap of {Cap}");
+        Assert.True(overlay.CachedNames <= Cap + 600, $"the sentry caches {overlay.CachedNames} names behind a front capped at {Cap}");
+        Assert.Equal(Files, Directory.GetFiles(dir).Length);
+    }
 }

@@ -51,7 +51,8 @@ public sealed class MountedOverlay : IAsyncDisposable
 
     public static byte[] BigContent { get; } = [.. Enumerable.Range(0, 256 * 1024).Select(i => (byte)(i * 7))];
 
-    public static async Task<MountedOverlay> StartAsync(PublishedGofer gofer)
+    /// <param name="maxNodes">The front's node cap (<see cref="FuseMountOptions.MaxNodes"/>); its default when null.</param>
+    public static async Task<MountedOverlay> StartAsync(PublishedGofer gofer, int? maxNodes = null)
     {
         ArgumentNullException.ThrowIfNull(gofer);
         var bundle = new OverlayBundle();
@@ -63,7 +64,8 @@ public sealed class MountedOverlay : IAsyncDisposable
         // permission tests run as uid 1000), which a fresh temporary directory (0700) is not.
         var mountParent = new TempDirectory("gofer-fuse-");
         File.SetUnixFileMode(mountParent.Path, (UnixFileMode)Octal.Of("755"));
-        var mount = FuseMount.Mount(mountParent.Make("mnt"), new FuseMountOptions("gofer-test", "gofer"));
+        var options = new FuseMountOptions("gofer-test", "gofer");
+        var mount = FuseMount.Mount(mountParent.Make("mnt"), maxNodes is { } max ? options with { MaxNodes = max } : options);
         return new MountedOverlay(bundle, mountParent, process, view, mount);
     }
 

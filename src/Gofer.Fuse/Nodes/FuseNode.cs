@@ -35,6 +35,12 @@ internal sealed class FuseNode(ulong id, ulong ino, bool isDirectory)
     public List<OpenFile> OpenFiles { get; } = [];
 
     /// <summary>Every known name is gone (unlinked, removed, replaced): only open files reach it.</summary>
+    /// <summary>Its place in the table's order of last lookup (none for the root).</summary>
+    public LinkedListNode<FuseNode>? Use { get; set; }
+
+    /// <summary>The kernel was asked to drop its names (the table was over its cap) and has not looked it up since.</summary>
+    public bool Invalidated { get; set; }
+
     public bool IsRemoved => Id != RootId && Names.Count == 0;
 
     /// <summary>The node's path in the view, through its oldest remaining name; ENOENT once removed.</summary>

@@ -16,6 +16,7 @@ internal sealed class NodeTable
     private readonly Dictionary<ulong, FuseNode> byId = [];
     private readonly Dictionary<(ulong Parent, string Name), FuseNode> byName = [];
     private readonly Dictionary<(ulong Device, ulong Inode), FuseNode> byUpperFile = [];
+    private readonly LinkedList<FuseNode> recency = new();
     private ulong nextId = FuseNode.RootId + 1;
 
     public NodeTable(ulong rootDevice, ulong rootInode)
@@ -67,7 +68,53 @@ internal sealed class NodeTable
         }
 
         Identify(node, attributes, isUpper);
+        Touch(node);
         return node;
+    }
+
+    /// <summary>
+    /// When the table holds more than <paramref name="maxNodes"/> nodes, the names of the least
+    /// recently looked-up ones (not the root, not open files, not already asked for) for the
+    /// kernel to drop, enough to bring the table to seven eighths of the cap once it forgets
+    /// them. The kernel keeps a name as long as it likes, and this table a node for as long as
+    /// the kernel does: without asking, the table (and the sentry's work behind it) grows with
+    /// every name ever visited, as long as the kernel's memory lasts.
+    /// </summary>
+    public List<NodeName> Overflow(int maxNodes)
+    {
+        var names = new List<NodeName>();
+        var excess = byId.Count - (maxNodes - (maxNodes / 8));
+        for (var use = recency.First; use is not null && excess > 0 && byId.Count > maxNodes; use = use.Next)
+        {
+            var node = use.Value;
+            if (!node.Invalidated && node.OpenFiles.Count == 0 && node.Names.Count > 0)
+            {
+                node.Invalidated = true;
+                names.AddRange(node.Names);
+                excess--;
+            }
+        }
+
+        return names;
+    }
+
+    private void Touch(FuseNode node)
+    {
+        node.Invalidated = false;
+        if (node.Id == FuseNode.RootId)
+        {
+            return;
+        }
+
+        if (node.Use is { } use)
+        {
+            recency.Remove(use);
+            recency.AddLast(use);
+        }
+        else
+        {
+            node.Use = recency.AddLast(node);
+        }
     }
 
     /// <summary>Records which upper file a non-directory node now is (after a lookup or a copy-up).</summary>
@@ -153,6 +200,12 @@ internal sealed class NodeTable
         }
 
         byId.Remove(id);
+        if (node.Use is { } use)
+        {
+            recency.Remove(use);
+            node.Use = null;
+        }
+
         foreach (var name in node.Names)
         {
             if (byName.GetValueOrDefault((name.Parent.Id, name.Name)) == node)

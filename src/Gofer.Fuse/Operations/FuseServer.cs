@@ -32,12 +32,18 @@ internal sealed unsafe partial class FuseServer : IDisposable
     private readonly byte[] request = GC.AllocateArray<byte>(RequestBufferSize, pinned: true);
     private readonly HashSet<FuseOpcode> reported = [];
     private readonly List<FuseNode> staleAttributes = [];
+    private readonly EntryInvalidator invalidator;
+    private readonly int maxNodes;
+    private int sinceOverflowCheck;
 
-    public FuseServer(FuseDevice device, OverlayFileSystem fs)
+    /// <param name="maxNodes">Nodes the table may hold before the kernel is asked to drop the least recently looked-up names.</param>
+    public FuseServer(FuseDevice device, OverlayFileSystem fs, int maxNodes)
     {
         this.device = device;
         this.fs = fs;
+        this.maxNodes = maxNodes;
         reply = new ReplyWriter(device, MaxWrite + 4096);
+        invalidator = new EntryInvalidator(device);
         var root = fs.Lstat("/");
         nodes = new NodeTable(root.Device, root.Inode);
     }
@@ -60,10 +66,37 @@ internal sealed unsafe partial class FuseServer : IDisposable
 
             Handle(request.AsSpan(0, length));
             Announce();
+            LimitNodes();
         }
     }
 
-    public void Dispose() => handles.Dispose();
+    /// <summary>The nodes the table holds (read from another thread: a count only).</summary>
+    public int NodeCount => nodes.Count;
+
+    public void Dispose()
+    {
+        invalidator.Dispose();
+        handles.Dispose();
+    }
+
+    /// <summary>
+    /// Keeps the node table (and the sentry's cache, which follows the kernel's FORGETs) near
+    /// <see cref="maxNodes"/>: past it, the kernel is asked to drop the least recently looked-up
+    /// names. Checked every 256 requests, since a scan of the table's order costs more than one.
+    /// </summary>
+    private void LimitNodes()
+    {
+        if (++sinceOverflowCheck < 256 || nodes.Count <= maxNodes)
+        {
+            return;
+        }
+
+        sinceOverflowCheck = 0;
+        foreach (var name in nodes.Overflow(maxNodes))
+        {
+            invalidator.Enqueue(name.Parent.Id, name.Name);
+        }
+    }
 
     private void Handle(ReadOnlySpan<byte> bytes)
     {

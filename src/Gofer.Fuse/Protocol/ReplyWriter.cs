@@ -52,6 +52,16 @@ internal sealed unsafe class ReplyWriter
         return Write(0, (int)code, sizeof(T));
     }
 
+    /// <summary>FUSE_NOTIFY_INVAL_ENTRY for <paramref name="name"/> in directory node <paramref name="parent"/>.</summary>
+    public bool NotifyInvalEntry(ulong parent, string name)
+    {
+        var payload = Payload;
+        var length = System.Text.Encoding.UTF8.GetBytes(name, payload[sizeof(FuseNotifyInvalEntryOut)..]);
+        MemoryMarshal.Write(payload, new FuseNotifyInvalEntryOut { Parent = parent, NameLength = (uint)length });
+        payload[sizeof(FuseNotifyInvalEntryOut) + length] = 0;
+        return Write(0, (int)NotifyCode.InvalEntry, sizeof(FuseNotifyInvalEntryOut) + length + 1);
+    }
+
     private bool Write(ulong unique, int error, int length)
     {
         var header = new FuseOutHeader { Length = (uint)(sizeof(FuseOutHeader) + length), Error = error, Unique = unique };
