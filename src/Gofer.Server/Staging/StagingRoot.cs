@@ -70,10 +70,11 @@ public static partial class StagingRoot
 
                 sources.Add((layer, fd));
                 Check(Syscalls.Stat(fd, out var stat), "stat source", layer.SourcePath);
-                var fileAllowed = layer.Role == LayerRole.Bind && stat.IsRegular;
-                if (!stat.IsDirectory && !fileAllowed)
+
+                // The validator applied the same rule; this catches a source replaced since.
+                if (LayerRoots.Refusal(layer.Role, stat.Type) is { } refusal)
                 {
-                    throw new ErrnoException(Errno.ENOTDIR, $"source of layer {layer.Id} ({layer.Role})", layer.SourcePath);
+                    throw new ErrnoException(Errno.ENOTDIR, $"source of layer {layer.Id} ({layer.Role}) {refusal}", layer.SourcePath);
                 }
             }
         }
@@ -97,6 +98,8 @@ public static partial class StagingRoot
         }
         else
         {
+            // A bind mount's target must have the source's kind: an empty regular file serves as
+            // the mount point of any non-directory (regular file, device, socket, FIFO).
             File.WriteAllBytes(target, []);
         }
 
