@@ -11,6 +11,9 @@ public readonly record struct PathStatus(ulong Device, uint Mode)
     /// <summary>The file is a directory.</summary>
     public bool IsDirectory => HasType(LibC.S_IFDIR);
 
+    /// <summary>The file type bits (<c>S_IFMT</c>), as in <see cref="FileStatus.Type"/>.</summary>
+    public uint Type => Mode & FileStatus.TypeMask;
+
     /// <summary>The file is a regular file.</summary>
     public bool IsRegularFile => HasType(LibC.S_IFREG);
 

@@ -18,6 +18,17 @@ public static unsafe partial class Syscalls
     public const ulong MS_BIND = 4096;
     public const ulong MS_REC = 16384;
     public const ulong MS_PRIVATE = 1 << 18;
+    public const ulong MS_NOATIME = 1024;
+    public const ulong MS_NODIRATIME = 2048;
+    public const ulong MS_RELATIME = 1 << 21;
+    public const ulong MS_STRICTATIME = 1 << 24;
+
+    // statfs(2) f_flags: the flags of the mount a file is on.
+    public const long ST_RDONLY = 1;
+    public const long ST_NOEXEC = 8;
+    public const long ST_NOATIME = 1024;
+    public const long ST_NODIRATIME = 2048;
+    public const long ST_RELATIME = 4096;
 
     public const int MNT_DETACH = 2;
 

@@ -225,6 +225,13 @@ public sealed partial class OverlayFileSystem
             throw new ErrnoException(Errno.EISDIR, "unlink", path);
         }
 
+        if (name is null)
+        {
+            // The root of a single-file bind mount is the mount point itself, as unlink(2) of a
+            // mount point answers.
+            throw new ErrnoException(Errno.EBUSY, "unlink", path);
+        }
+
         RemoveName(parent, node, removeDirectory: false);
     }
 
@@ -234,7 +241,8 @@ public sealed partial class OverlayFileSystem
         var (parent, name) = ResolveParent(path);
         if (name is null)
         {
-            throw new ErrnoException(parent.Path == "/" ? Errno.EBUSY : Errno.EINVAL, "rmdir", path);
+            // rmdir(2) checks the type first: a single-file mount's root is ENOTDIR, not busy.
+            throw new ErrnoException(!parent.IsDirectory ? Errno.ENOTDIR : parent.Path == "/" ? Errno.EBUSY : Errno.EINVAL, "rmdir", path);
         }
 
         var node = Existing(Lookup(parent, name), "rmdir", path);

@@ -224,6 +224,13 @@ public sealed partial class OverlayFileSystem : IFileSystem, IDisposable
             return (current, null);
         }
 
+        // Every directory on the way was checked above, but not the root: that of a single-file
+        // bind mount (/etc/hosts) is that file, and has no names in it.
+        if (!current.IsDirectory)
+        {
+            throw new ErrnoException(Errno.ENOTDIR, "resolve", path);
+        }
+
         var last = components[^1];
         return last is "." or ".." ? (Step(current, last, follow: true, path, links), null) : (current, last);
     }

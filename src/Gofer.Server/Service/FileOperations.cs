@@ -71,7 +71,9 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
     public AttachResponse Attach(CallHandles handles, AttachRequest request)
     {
         var layer = mounts.Layer(request.Layer);
-        var fd = Reopen(layer.Root, Syscalls.O_PATH | Syscalls.O_DIRECTORY, "attach", null);
+        // No O_DIRECTORY: the root of a single-file bind is that file, and its handle is a file
+        // handle (name operations on it answer ENOTDIR). The root was checked when it was opened.
+        var fd = Reopen(layer.Root, Syscalls.O_PATH, "attach", null);
         var stat = StatOf(fd, "attach", null);
         return new AttachResponse { Handle = handles.Add(new Node(layer, fd, stat.Type)), Stat = stat.ToMessage() };
     }

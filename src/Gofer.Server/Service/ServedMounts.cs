@@ -18,7 +18,7 @@ public sealed class ServedMounts : IDisposable
     public MountPlan Plan { get; }
 
     /// <summary>
-    /// Opens every layer's root directory. <paramref name="pathOf"/> says where a layer is reachable
+    /// Opens every layer's root (a directory, or the file of a single-file bind). <paramref name="pathOf"/> says where a layer is reachable
     /// now: its staging path once the gofer has pivoted, its source path when served in-process.
     /// </summary>
     public static unsafe ServedMounts Open(MountPlan plan, Func<LayerPlan, string> pathOf)
@@ -35,7 +35,12 @@ public sealed class ServedMounts : IDisposable
                     {
                         // O_PATH: the root is only a starting point for lookups; following a symlink
                         // here is harmless since the path was fixed by the gofer, not the client.
-                        var fd = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0, out var error)
+                        // A bind layer may be a single file (/etc/hosts and the like: every runtime
+                        // binds some), which O_PATH opens without opening the file itself, so a
+                        // device or socket bound there is never opened either; every other layer
+                        // is a directory tree.
+                        var directory = layer.Role.MayBeFile() ? 0 : Syscalls.O_DIRECTORY;
+                        var fd = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_PATH | directory, 0, out var error)
                             ?? throw new ErrnoException(error, $"open layer {layer.Id} ({layer.Role})", path);
                         opened.Add(layer.Id, new ServedLayer(layer, mount, fd));
                     }

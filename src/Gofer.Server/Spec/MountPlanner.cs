@@ -73,10 +73,11 @@ public static class MountPlanner
                         : "is the destination of an earlier served mount too"));
             }
 
-            if (mount.IdMapped || mount.Options.Any(o => o is "idmap" or "ridmap"))
+            if (mount.IdMapped)
             {
                 // The gofer serves files with their host owners; an idmapped mount promises others.
-                problems.Add(new SpecProblem(mount.Destination, null, null, "idmapped mounts are not supported"));
+                // (The idmap options are refused by the option parsers, by name.)
+                problems.Add(new SpecProblem(mount.Destination, "uidMappings/gidMappings", null, "idmapped mounts are not supported: the gofer serves files with their owners on disk"));
             }
 
             var planned = kind == MountKind.Bind
@@ -127,30 +128,12 @@ public static class MountPlanner
             return null;
         }
 
-        // The last of ro/rw wins, as with the kernel's flags. Other options (propagation, nosuid,
-        // …) say how the container may use the mount, not which files it holds; they stay in
-        // Options for whoever enforces them. With rbind the whole served tree is read-only under
-        // "ro", where the kernel would make only the top mount read-only ("rro" for all of it):
-        // the gofer errs on the side of refusing writes.
-        var readOnly = false;
-        var recursive = false;
-        foreach (var option in mount.Options)
+        if (BindOptionParser.Parse(mount.Options, mount.Destination, problems) is not { } options)
         {
-            switch (option)
-            {
-                case "ro" or "rro":
-                    readOnly = true;
-                    break;
-                case "rw":
-                    readOnly = false;
-                    break;
-                case "rbind":
-                    recursive = true;
-                    break;
-            }
+            return null;
         }
 
-        var layer = new LayerPlan(0, LayerRole.Bind, source, $"/m{index}/bind", readOnly, recursive);
+        var layer = new LayerPlan(0, LayerRole.Bind, source, $"/m{index}/bind", options.ReadOnly, options.Recursive);
         return new PlannedMount(index, mount.Destination, MountKind.Bind, mount.Options, null, [layer]);
     }
 

@@ -26,20 +26,6 @@ public static class OverlayOptionParser
     /// <summary>The kernel's limit on lower layers: <c>OVL_MAX_STACK</c> in fs/overlayfs/params.h.</summary>
     public const int MaxLowerDirs = 500;
 
-    // Generic mount flags a runtime may leave among an overlay's options. runc and crun turn them
-    // into mount(2) flags and never hand them to overlayfs. They say how the container may use the
-    // mount (exec, setuid, device nodes, atime updates, synchronous writes, propagation), not which
-    // files it holds, so they change nothing in the plan; they stay in PlannedMount.Options for
-    // whoever enforces them.
-    private static readonly FrozenSet<string> GenericFlags = FrozenSet.ToFrozenSet(
-    [
-        "nosuid", "suid", "nodev", "dev", "noexec", "exec",
-        "relatime", "norelatime", "noatime", "atime", "strictatime", "nostrictatime",
-        "nodiratime", "diratime", "lazytime", "nolazytime",
-        "sync", "async", "dirsync",
-        "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable",
-    ], StringComparer.Ordinal);
-
     private static readonly FrozenDictionary<string, RedirectDir> RedirectValues =
         new Dictionary<string, RedirectDir>(StringComparer.Ordinal)
         {
@@ -113,14 +99,15 @@ public static class OverlayOptionParser
                 case "workdir":
                     workValue = TakePath(key, workValue, value);
                     break;
-                case "userxattr" or "ro" or "rw" when value is not null:
+                case "userxattr" or "ro" or "rw" or "rro" or "rrw" when value is not null:
                     Refuse(token, null, "takes no value");
                     break;
                 case "userxattr":
                     userXattr = true;
                     break;
-                case "ro" or "rw":
-                    readOnly = key == "ro";
+                case "ro" or "rw" or "rro" or "rrw":
+                    // An overlay has no submounts: the recursive forms mean the same.
+                    readOnly = key is "ro" or "rro";
                     break;
                 case "redirect_dir" when value is not null && RedirectValues.TryGetValue(value, out var mode):
                     redirect = mode;
@@ -153,9 +140,16 @@ public static class OverlayOptionParser
                     Refuse(token, null, "is not supported: list every lower directory in lowerdir=");
                     break;
                 default:
-                    if (value is not null || !GenericFlags.Contains(key))
+                    // Flags a runtime puts on any mount (nosuid, propagation, z…) are left in the
+                    // mount's options for the sandbox, or refused by name; see RuntimeMountOptions.
+                    if (!RuntimeMountOptions.TryClassify(key, value, out var refusal))
                     {
-                        Refuse(token, null, "unknown overlay option");
+                        refusal = "unknown overlay option";
+                    }
+
+                    if (refusal is not null)
+                    {
+                        Refuse(token, null, refusal);
                     }
 
                     break;

@@ -63,16 +63,13 @@ public sealed class SpecValidator(IUpperProbe? upperProbe = null)
             return null;
         }
 
-        if (status.IsDirectory || (layer.Role == LayerRole.Bind && status.IsRegularFile))
+        if (LayerRoots.Refusal(layer.Role, status.Type) is { } refusal)
         {
-            return (realPath, status);
+            Report(refusal);
+            return null;
         }
 
-        // OCI allows binding a single file; every other layer is a directory tree. Devices,
-        // sockets and FIFOs are refused even for binds: the gofer serves file contents, and those
-        // have none it could serve.
-        Report(layer.Role == LayerRole.Bind ? "is neither a directory nor a regular file" : "is not a directory");
-        return null;
+        return (realPath, status);
     }
 
     private void CheckOverlay(

@@ -70,10 +70,11 @@ public static partial class StagingRoot
 
                 sources.Add((layer, fd));
                 Check(Syscalls.Stat(fd, out var stat), "stat source", layer.SourcePath);
-                var fileAllowed = layer.Role == LayerRole.Bind && stat.IsRegular;
-                if (!stat.IsDirectory && !fileAllowed)
+
+                // The validator applied the same rule; this catches a source replaced since.
+                if (LayerRoots.Refusal(layer.Role, stat.Type) is { } refusal)
                 {
-                    throw new ErrnoException(Errno.ENOTDIR, $"source of layer {layer.Id} ({layer.Role})", layer.SourcePath);
+                    throw new ErrnoException(Errno.ENOTDIR, $"source of layer {layer.Id} ({layer.Role}) {refusal}", layer.SourcePath);
                 }
             }
         }
@@ -97,6 +98,8 @@ public static partial class StagingRoot
         }
         else
         {
+            // A bind mount's target must have the source's kind: an empty regular file serves as
+            // the mount point of any non-directory (regular file, device, socket, FIFO).
             File.WriteAllBytes(target, []);
         }
 
@@ -109,8 +112,34 @@ public static partial class StagingRoot
         // remount covers the top mount only: submounts keep their own flags, and the service's
         // EROFS check is what guards them.
         var readOnly = layer.ReadOnly ? Syscalls.MS_RDONLY : 0;
-        Check(Syscalls.Mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_NOSUID | Syscalls.MS_NODEV | readOnly, null), $"remount layer {layer.Id} ({layer.Role})", target);
+        var kept = LockableFlagsOf(source, layer);
+        Check(Syscalls.Mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_NOSUID | Syscalls.MS_NODEV | readOnly | kept, null), $"remount layer {layer.Id} ({layer.Role})", target);
         LogBound(logger, layer.Id, layer.Role, layer.SourcePath, layer.StagingPath, layer.ReadOnly ? "ro" : "rw");
+    }
+
+    /// <summary>
+    /// The flags of the mount the source lies on that a remount must keep: read-only, noexec and
+    /// the atime mode. In a user namespace (a rootless gofer) the kernel locks them on every mount
+    /// inherited from the host (mount_namespaces(7)), and a bind remount that would clear or change
+    /// one fails with EPERM; the validator cannot see that coming, so staging never asks for it.
+    /// Keeping them loses nothing: the gofer never executes a file, atime is the source
+    /// filesystem's business, and a source on a read-only mount cannot be written through a bind
+    /// of it anyway (writes answer EROFS, as they would to the container).
+    /// </summary>
+    private static ulong LockableFlagsOf(FileDescriptor source, LayerPlan layer)
+    {
+        Check(Syscalls.Fstatfs(source.Fd, out var filesystem), "statfs source", layer.SourcePath);
+        var flags = filesystem.Flags;
+        var kept = 0UL;
+        kept |= (flags & Syscalls.ST_RDONLY) != 0 ? Syscalls.MS_RDONLY : 0;
+        kept |= (flags & Syscalls.ST_NOEXEC) != 0 ? Syscalls.MS_NOEXEC : 0;
+        kept |= (flags & Syscalls.ST_NODIRATIME) != 0 ? Syscalls.MS_NODIRATIME : 0;
+
+        // Without an atime flag mount(2) means relatime, so strictatime must be asked for.
+        kept |= (flags & Syscalls.ST_NOATIME) != 0 ? Syscalls.MS_NOATIME
+            : (flags & Syscalls.ST_RELATIME) != 0 ? Syscalls.MS_RELATIME
+            : Syscalls.MS_STRICTATIME;
+        return kept;
     }
 
     /// <summary>

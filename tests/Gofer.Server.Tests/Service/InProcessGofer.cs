@@ -52,16 +52,31 @@ public sealed class InProcessGofer : IAsyncDisposable
     /// <summary>Layer ids as the plan assigns them.</summary>
     public const uint Lower0Id = 1, Lower1Id = 2, UpperId = 3, WorkId = 4, BindId = 5;
 
-    public static async Task<InProcessGofer> StartAsync()
+    public static Task<InProcessGofer> StartAsync() => StartAsync(DefaultPlan);
+
+    /// <summary>A gofer serving the plan <paramref name="planOf"/> makes of a new temporary directory (its layers made there by it).</summary>
+    public static async Task<InProcessGofer> StartAsync(Func<TempDirectory, MountPlan> planOf)
     {
+        ArgumentNullException.ThrowIfNull(planOf);
         var root = new TempDirectory();
+        var plan = planOf(root);
+        var mounts = ServedMounts.Open(plan, layer => layer.SourcePath);
+        var socketPath = root.Combine("gofer.sock");
+        var listener = UnixListener.Bind(socketPath);
+        var app = GoferHost.Build(mounts, listener, LogLevel.Warning);
+        await app.StartAsync();
+        return new InProcessGofer(root, app, listener, mounts, socketPath);
+    }
+
+    private static MountPlan DefaultPlan(TempDirectory root)
+    {
         foreach (var d in new[] { "lower0", "lower1", "upper", "work", "bind" })
         {
             root.Make(d);
         }
 
         var overlay = new OverlayOptions([root.Combine("lower0"), root.Combine("lower1")], root.Combine("upper"), root.Combine("work"), false, RedirectDir.Off, false);
-        var plan = new MountPlan(root.Path, [
+        return new MountPlan(root.Path, [
             new PlannedMount(0, "/data", MountKind.Overlay, ["lowerdir=…"], overlay, [
                 new LayerPlan(1, LayerRole.Lower, root.Combine("lower0"), "/m0/lower0", true, false),
                 new LayerPlan(2, LayerRole.Lower, root.Combine("lower1"), "/m0/lower1", true, false),
@@ -72,12 +87,6 @@ public sealed class InProcessGofer : IAsyncDisposable
                 new LayerPlan(5, LayerRole.Bind, root.Combine("bind"), "/m1/bind", false, true),
             ]),
         ], []);
-        var mounts = ServedMounts.Open(plan, layer => layer.SourcePath);
-        var socketPath = root.Combine("gofer.sock");
-        var listener = UnixListener.Bind(socketPath);
-        var app = GoferHost.Build(mounts, listener, LogLevel.Warning);
-        await app.StartAsync();
-        return new InProcessGofer(root, app, listener, mounts, socketPath);
     }
 
     /// <summary>The path on disk of <paramref name="parts"/> inside a layer (the layer itself when none).</summary>

@@ -141,8 +141,8 @@ public class MountPlannerTests
         { [Mount("/d", null, "/a")], "/d", "type", "is missing" },
         { [Mount("/d", "bind", null)], "/d", "source", "is missing" },
         { [Mount("/d", "bind", "")], "/d", "source", "is empty" },
-        { [Mount("/d", "bind", "/a", "bind", "idmap")], "/d", null, "idmapped" },
-        { [new OciMount("/d", "bind", "/a", ["rbind"], IdMapped: true)], "/d", null, "idmapped" },
+        { [Mount("/d", "bind", "/a", "bind", "idmap")], "/d", "idmap", "idmapped" },
+        { [new OciMount("/d", "bind", "/a", ["rbind"], IdMapped: true)], "/d", "uidMappings/gidMappings", "idmapped" },
         { [Mount("/d", "overlay", null, "upperdir=/u,workdir=/w")], "/d", "lowerdir", "is missing" },
     };
 

@@ -96,7 +96,7 @@ public sealed class SpecValidatorTests : IDisposable
         var problems = Validate(PlanOf(Bind("/file", "f"), Overlay("f", "u", "w")));
 
         var problem = Assert.Single(problems);
-        Assert.Equal(("/m", "lowerdir", At("f"), "is not a directory"), (problem.Destination, problem.Option, problem.Path, problem.Message));
+        Assert.Equal(("/m", "lowerdir", At("f"), "is a regular file, not a directory"), (problem.Destination, problem.Option, problem.Path, problem.Message));
     }
 
     [Fact]
@@ -107,15 +107,30 @@ public sealed class SpecValidatorTests : IDisposable
 
         var problem = Assert.Single(Validate(PlanOf()));
 
-        Assert.Equal(("root.path", "is not a directory"), (problem.Option, problem.Message));
+        Assert.Equal(("root.path", "is a regular file, not a directory"), (problem.Option, problem.Message));
     }
 
     [Fact]
-    public void A_bind_of_a_device_is_refused()
+    public void Binds_of_devices_sockets_and_fifos_are_accepted_to_be_served_stat_only()
     {
-        var problem = Assert.Single(Validate(PlanOf(Bind("/dev/null", "/dev/null"))));
+        Service.OnDisk.Mknod(At("api.sock"), Native.FileStatus.Socket | 420 /* 0644 */);
+        Tool.Check("mkfifo", At("fifo"));
 
-        Assert.Equal(("source", "/dev/null", "is neither a directory nor a regular file"), (problem.Option, problem.Path, problem.Message));
+        Assert.Empty(Validate(PlanOf(Bind("/dev/null", "/dev/null"), Bind("/run/api.sock", "api.sock"), Bind("/fifo", "fifo"))));
+    }
+
+    [Fact]
+    public void A_lower_layer_names_the_type_it_has_instead_of_a_directory()
+    {
+        temp.Dir("u");
+        temp.Dir("w");
+        Tool.Check("mkfifo", At("fifo"));
+
+        var problems = Validate(PlanOf(Overlay("/dev/null:fifo", "u", "w")));
+
+        Assert.Equal(
+            [("/dev/null", "is a character device, not a directory"), (At("fifo"), "is a FIFO, not a directory")],
+            problems.Select(p => (p.Path, p.Message)));
     }
 
     public static TheoryData<string, string, string, string, string, string> Overlaps => new()
