@@ -7,8 +7,20 @@ using Gofer.Server.Tests.EndToEnd;
 // The same overlay mounted three ways on the same layers — the kernel's overlayfs, fuse-overlayfs
 // and `gofer mount` — and the same workload run on each; one table, medians, each time also as a
 // ratio to the kernel's. Needs root and fuse-overlayfs.
-// Usage: dotnet run -c Release --project tests/Gofer.MountBenchmarks [-- PATH-TO-GOFER]
-var gofer = args.Length > 0 ? Path.GetFullPath(args[0]) : new PublishedGofer().Binary;
+// Usage: dotnet run -c Release --project tests/Gofer.MountBenchmarks [-- [--real-tree [ENTRIES]] [PATH-TO-GOFER]]
+// With --real-tree it runs the real-tree workload instead (untar, list and hash, edit and git,
+// rm -rf; 55,000 entries unless given), once per mount, each FUSE daemon at 1,024 descriptors.
+var realTree = args.Length > 0 && args[0] == "--real-tree";
+var rest = realTree ? args[1..] : args;
+var entries = realTree && rest.Length > 0 && int.TryParse(rest[0], CultureInfo.InvariantCulture, out var n) ? n : 55_000;
+rest = realTree && rest.Length > 0 && int.TryParse(rest[0], CultureInfo.InvariantCulture, out _) ? rest[1..] : rest;
+var gofer = rest.Length > 0 ? Path.GetFullPath(rest[0]) : new PublishedGofer().Binary;
+if (realTree)
+{
+    RealTreeBenchmark.Run(gofer, entries);
+    return;
+}
+
 Contender[] contenders =
 [
     new("kernel overlayfs", "mount", (options, mnt) => ["-t", "overlay", "overlay", "-o", options + ",redirect_dir=on,index=off,metacopy=off", mnt]),
