@@ -5,6 +5,8 @@ public static class Errno
 {
     public const int EPERM = 1;
     public const int ENOENT = 2;
+    public const int ESRCH = 3;
+    public const int EINTR = 4;
     public const int EIO = 5;
     public const int ENXIO = 6;
     public const int E2BIG = 7;
@@ -37,12 +39,19 @@ public static class Errno
     public const int ENODATA = 61;
     public const int EOVERFLOW = 75;
     public const int EOPNOTSUPP = 95;
+    public const int ENOTSOCK = 88;
+    public const int EADDRINUSE = 98;
+    public const int ECONNRESET = 104;
+    public const int ENOTCONN = 107;
+    public const int ECONNREFUSED = 111;
     public const int EDQUOT = 122;
 
     private static readonly Dictionary<int, (string Name, string Text)> Table = new()
     {
         [EPERM] = ("EPERM", "Operation not permitted"),
         [ENOENT] = ("ENOENT", "No such file or directory"),
+        [ESRCH] = ("ESRCH", "No such process"),
+        [EINTR] = ("EINTR", "Interrupted system call"),
         [EIO] = ("EIO", "Input/output error"),
         [ENXIO] = ("ENXIO", "No such device or address"),
         [E2BIG] = ("E2BIG", "Argument list too long"),
@@ -75,6 +84,11 @@ public static class Errno
         [ENODATA] = ("ENODATA", "No data available"),
         [EOVERFLOW] = ("EOVERFLOW", "Value too large for defined data type"),
         [EOPNOTSUPP] = ("EOPNOTSUPP", "Operation not supported"),
+        [ENOTSOCK] = ("ENOTSOCK", "Socket operation on non-socket"),
+        [EADDRINUSE] = ("EADDRINUSE", "Address already in use"),
+        [ECONNRESET] = ("ECONNRESET", "Connection reset by peer"),
+        [ENOTCONN] = ("ENOTCONN", "Transport endpoint is not connected"),
+        [ECONNREFUSED] = ("ECONNREFUSED", "Connection refused"),
         [EDQUOT] = ("EDQUOT", "Disk quota exceeded"),
     };
 

@@ -45,4 +45,19 @@ internal static unsafe partial class LibcImports
 
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial nint copy_file_range(int fdIn, long* offIn, int fdOut, long* offOut, nuint length, uint flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int poll(PollDescriptor* fds, nuint count, int timeout);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int access(byte* path, int mode);
+}
+
+/// <summary>struct pollfd.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct PollDescriptor
+{
+    public int Fd;
+    public short Events;
+    public short Revents;
 }

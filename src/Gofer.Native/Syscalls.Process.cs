@@ -91,6 +91,53 @@ public static unsafe partial class Syscalls
     /// <summary>kill(2).</summary>
     public static int Kill(int pid, int signal) => Result(kill(pid, signal));
 
+    /// <summary>The effective user id.</summary>
+    public static uint EffectiveUserId() => (uint)geteuid();
+
+    /// <summary>
+    /// Whether a process with this pid exists (kill(pid, 0)): EPERM means it exists but belongs to
+    /// another user. A zombie still counts, and a pid may have been reused; callers must only act
+    /// on "gone".
+    /// </summary>
+    public static bool ProcessExists(int pid) => pid > 0 && (kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.ESRCH);
+
+    /// <summary>
+    /// Blocks until the other end of a pipe is gone: poll(2) reports POLLHUP on a read end once
+    /// every write end is closed, whoever held it and however it ended. Returns 0 then, or a
+    /// negated errno; data written meanwhile is ignored (it is not read).
+    /// </summary>
+    public static int WaitForHangup(int fd)
+    {
+        const short pollHangup = 0x10; // POLLHUP
+        const short pollError = 0x8; // POLLERR
+        const short pollInvalid = 0x20; // POLLNVAL
+        while (true)
+        {
+            // Events 0: only the conditions poll always reports (hangup, error, invalid) wake it.
+            var descriptor = new PollDescriptor { Fd = fd, Events = 0 };
+            var n = Result(LibcImports.poll(&descriptor, 1, -1));
+            if (n == -Errno.EINTR)
+            {
+                continue;
+            }
+
+            if (n < 0)
+            {
+                return n;
+            }
+
+            if ((descriptor.Revents & pollInvalid) != 0)
+            {
+                return -Errno.EBADF;
+            }
+
+            if ((descriptor.Revents & (pollHangup | pollError)) != 0)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>execve(2): replaces the process image, keeping its pid and its descriptors without O_CLOEXEC.</summary>
     public static int Execve(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment)
     {

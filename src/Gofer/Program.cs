@@ -1,6 +1,14 @@
 using System.CommandLine;
 using Gofer.Cli;
-using Gofer.Native;
+
+// The last-resort net. Each command catches the failures it expects where they happen and says
+// what it was doing; whatever still escapes (on this thread or any other) is reported as one line
+// too, with the staging/serving status, never as System.CommandLine's or the runtime's stack trace.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    Console.Error.WriteLine($"gofer: unexpected failure: {(e.ExceptionObject is Exception x ? FailureMessage.Why(x) : e.ExceptionObject)}".ReplaceLineEndings("; "));
+    Environment.Exit(ExitCodes.Failure);
+};
 
 // Invoked as gofer-overlay (mount.fuse3 runs the helper named by the type fuse.gofer-overlay),
 // the binary is `gofer mount`. argv[0] is read as given, not as the runtime resolved it.
@@ -31,12 +39,15 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
+
 try
 {
-    return await parsed.InvokeAsync().ConfigureAwait(false);
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
 }
-catch (ErrnoException e)
+#pragma warning disable CA1031 // The last resort must catch everything: no stack trace reaches a user.
+catch (Exception e)
+#pragma warning restore CA1031
 {
-    await Console.Error.WriteLineAsync($"gofer: {e.Message}").ConfigureAwait(false);
+    await Console.Error.WriteLineAsync($"gofer: unexpected failure: {FailureMessage.Why(e)}".ReplaceLineEndings("; ")).ConfigureAwait(false);
     return ExitCodes.Failure;
 }

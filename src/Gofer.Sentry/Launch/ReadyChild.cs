@@ -27,8 +27,12 @@ public sealed class ReadyChild
     /// <summary>True once the byte came; false when the child exited (or closed the descriptor) first.</summary>
     public bool Ready { get; }
 
-    /// <summary>Starts <c>BINARY ARGUMENTS… --ready-fd N</c> and waits for its byte or its end.</summary>
-    public static async Task<ReadyChild> StartAsync(string binary, IReadOnlyList<string> arguments)
+    /// <summary>
+    /// Starts <c>BINARY ARGUMENTS… --ready-fd N</c> and waits for its byte or its end.
+    /// <paramref name="handedOver"/> are descriptors the child inherits by number (which the
+    /// arguments name); this process's copies are closed once the child started.
+    /// </summary>
+    public static async Task<ReadyChild> StartAsync(string binary, IReadOnlyList<string> arguments, IReadOnlyList<FileDescriptor>? handedOver = null)
     {
         var (readEnd, writeEnd) = Syscalls.Pipe();
         using var ready = readEnd;
@@ -38,6 +42,11 @@ public sealed class ReadyChild
             // Only the write end's number crosses the exec; the parent's copy is closed right
             // after, so end-of-file on the read end means the child exited without being ready.
             ErrnoException.ThrowIfError(Syscalls.Inherit(writeEnd.Fd), "fcntl(F_SETFD)");
+            foreach (var descriptor in handedOver ?? [])
+            {
+                ErrnoException.ThrowIfError(Syscalls.Inherit(descriptor.Fd), "fcntl(F_SETFD)");
+            }
+
             var fd = writeEnd.Fd.ToString(CultureInfo.InvariantCulture);
             process = Process.Start(new ProcessStartInfo(binary, [.. arguments, "--ready-fd", fd])
             {
@@ -47,6 +56,10 @@ public sealed class ReadyChild
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             }) ?? throw new InvalidOperationException($"could not start {binary}");
+            foreach (var descriptor in handedOver ?? [])
+            {
+                descriptor.Dispose();
+            }
         }
 
         var stderr = process.StandardError.ReadToEndAsync();

@@ -31,6 +31,14 @@ public sealed class UnixListener : IDisposable
     public static unsafe UnixListener Bind(string path)
     {
         var full = Path.GetFullPath(path);
+
+        // sun_path holds 108 bytes with its NUL; a longer path could only be bound truncated.
+        const int socketPathLimit = 107;
+        if (System.Text.Encoding.UTF8.GetByteCount(full) > socketPathLimit)
+        {
+            throw new ErrnoException(Errno.ENAMETOOLONG, "bind socket", full);
+        }
+
         var parent = Path.GetDirectoryName(full) ?? "/";
         var name = Path.GetFileName(full);
         FileDescriptor dir;
@@ -52,9 +60,17 @@ public sealed class UnixListener : IDisposable
             // and swapping it here would race with any other thread making files.
             const uint ownerOnly = 0x180; // 0600
             ErrnoException.ThrowIfError(Syscalls.Fchmod((int)socket.Handle, ownerOnly), "chmod socket", full);
-            socket.Bind(new UnixDomainSocketEndPoint(full));
+            try
+            {
+                socket.Bind(new UnixDomainSocketEndPoint(full));
+                socket.Listen(512);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                throw new ErrnoException(e.NativeErrorCode, "bind socket", full);
+            }
 
-            socket.Listen(512);
             fixed (byte* n = Syscalls.Encode(name))
             {
                 ErrnoException.ThrowIfError(Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat), "stat socket", full);
@@ -71,7 +87,16 @@ public sealed class UnixListener : IDisposable
     /// <summary>Adopts a socket the runtime already bound and listens on (<c>--listen-fd</c>); its file is the runtime's to remove.</summary>
     public static UnixListener Adopt(int fd)
     {
-        var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        Socket socket;
+        try
+        {
+            socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        }
+        catch (SocketException e)
+        {
+            throw new ErrnoException(e.NativeErrorCode, "listen-fd", fd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (socket.AddressFamily != AddressFamily.Unix || socket.SocketType != SocketType.Stream)
         {
             throw new ErrnoException(Errno.EINVAL, "listen-fd", $"{fd} is not a Unix stream socket");

@@ -15,9 +15,20 @@ public static class CheckCommand
         };
         command.SetAction(result =>
         {
-            var loaded = BundleLoader.Load(result.GetValue(bundle)!, new UpperFilesystemProbe());
-            Console.Out.Write(MountPlanFormatter.Format(loaded));
-            return loaded.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.SpecRefused;
+            try
+            {
+                var loaded = BundleLoader.Load(result.GetValue(bundle)!, new UpperFilesystemProbe());
+                Console.Out.Write(MountPlanFormatter.Format(loaded));
+                Console.Out.Flush();
+                return loaded.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.SpecRefused;
+            }
+            catch (Exception e) when (FailureMessage.IsExpected(e))
+            {
+                // Bad input is a problem in the plan; what lands here is the system refusing (the
+                // upper's probe, a closed stdout).
+                FailureMessage.Write("check", "checking the bundle", e);
+                return ExitCodes.Failure;
+            }
         });
         return command;
     }

@@ -47,11 +47,20 @@ public static class ExecCommand
         IFileSystem fileSystem;
         try
         {
+            // .NET reports connect(2)'s ENOENT as EADDRNOTAVAIL: a socket path that is not there
+            // is named as such first.
+            if (socket is not null && Syscalls.StatPath(socket, followSymlink: true, out _) is < 0 and var missing)
+            {
+                throw new ErrnoException(-missing, "connect", socket);
+            }
+
             fileSystem = directory is not null ? HostDirectoryFileSystem.Open(directory) : SentryMounts.Open(socket!, mount!);
         }
-        catch (ErrnoException e)
+        catch (Exception e) when (FailureMessage.IsExpected(e))
         {
-            Console.Error.WriteLine($"gofer exec: {e.Message}");
+            // Connected, but no gofer answered (the peer closed or spoke something else), counts
+            // as not reached, as does a socket nobody listens on.
+            FailureMessage.Write("exec", directory is not null ? $"opening --dir {directory}" : $"reaching the gofer on {socket}", e);
             return ExitCodes.Failure;
         }
 
@@ -66,7 +75,7 @@ public static class ExecCommand
             catch (IOException e)
             {
                 // stdin or stdout failed (a closed pipe): the answers can no longer be delivered.
-                Console.Error.WriteLine($"gofer exec: {e.Message}");
+                FailureMessage.Write("exec", "reading requests or writing answers", e);
                 return ExitCodes.Failure;
             }
         }

@@ -21,6 +21,8 @@ public static class MountCommand
     /// <summary>The name mount(8) and mount.fuse3 use for this filesystem type (fuse.gofer-overlay).</summary>
     public const string HelperName = "gofer-overlay";
 
+    private const string Name = "mount";
+
     public static Command Create(IReadOnlyList<string> rawArguments)
     {
         var places = new Argument<string[]>("[SOURCE] MOUNTPOINT") { Description = "The source shown in the mount table (default gofer-overlay) and the directory to mount on.", Arity = new ArgumentArity(1, 2) };
@@ -40,7 +42,7 @@ public static class MountCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"gofer mount: {e.Message}");
+                FailureMessage.Write(Name, e.Message);
                 return Task.FromResult(ExitCodes.Usage);
             }
 
@@ -74,61 +76,130 @@ public static class MountCommand
 
     private static async Task<int> ServeAsync(OverlayMountRequest request, string mountPoint, ReadyNotifier? ready)
     {
-        if (ready is not null)
-        {
-            // Started by Background: leave the caller's session so its terminal's signals and
-            // hangup do not reach the mount.
-            Syscalls.Setsid();
-
-            // Only this process may hold the write end: a gofer started below must not keep the
-            // caller waiting if this process fails before it is mounted.
-            ready.KeepFromChildren();
-        }
-
-        using var bundle = OneMountBundle.Create(request.Fuse.Source, request.OverlayOptions);
-        GoferServerProcess gofer;
+        // Each step names itself, so that a failure says what the mount was doing when it failed.
+        var step = "taking the ready descriptor";
         try
         {
-            gofer = await GoferServerProcess.StartAsync(Environment.ProcessPath ?? "/proc/self/exe", bundle.Path, bundle.SocketPath, extraArguments: ["--log-level", "Warning"]).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException e)
-        {
-            await Console.Error.WriteLineAsync($"gofer mount: {e.Message.TrimEnd()}").ConfigureAwait(false);
-            return ExitCodes.SpecRefused;
-        }
-
-        try
-        {
-            using var fileSystem = SentryMounts.Open(bundle.SocketPath, OneMountBundle.Destination);
-            using var fuse = FuseMount.Mount(mountPoint, request.Fuse);
-            void Stop(PosixSignalContext context)
+            if (ready is not null)
             {
-                context.Cancel = true;
-                fuse.Unmount();
+                // Started by Background: leave the caller's session so its terminal's signals and
+                // hangup do not reach the mount.
+                Syscalls.Setsid();
+
+                // Only this process may hold the write end: a gofer started below must not keep the
+                // caller waiting if this process fails before it is mounted.
+                ready.KeepFromChildren();
             }
 
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-
-            // Without its gofer the mount could only answer EIO: it goes when the gofer goes.
-            var goferGone = gofer.WaitForExitAsync();
-            _ = goferGone.ContinueWith(_ => fuse.Unmount(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            ready?.Signal();
-            fuse.Serve(fileSystem);
-            if (goferGone.IsCompleted)
+            step = "choosing a runtime directory";
+            var (runtimeDirectory, refusals) = RuntimeDirectory.Choose();
+            if (runtimeDirectory is null)
             {
-                var (status, errors) = await gofer.TerminateAsync().ConfigureAwait(false);
-                await Console.Error.WriteLineAsync($"gofer mount: the gofer exited (status {status}); unmounted {mountPoint}\n{errors}".TrimEnd()).ConfigureAwait(false);
+                FailureMessage.Write(Name, $"no private runtime directory for the bundle: {refusals}");
                 return ExitCodes.Failure;
             }
 
-            return ExitCodes.Success;
+            step = $"removing stale bundles in {runtimeDirectory}";
+            OneMountBundle.RemoveStale(runtimeDirectory);
+            step = $"writing the bundle in {runtimeDirectory}";
+            using var bundle = OneMountBundle.Create(runtimeDirectory, request.Fuse.Source, request.OverlayOptions);
+            step = "starting the gofer";
+            GoferServerProcess gofer;
+            try
+            {
+                gofer = await GoferServerProcess.StartAsync(Environment.ProcessPath ?? "/proc/self/exe", bundle.Path, bundle.SocketPath, extraArguments: ["--log-level", "Warning"]).ConfigureAwait(false);
+            }
+            catch (GoferStartException e)
+            {
+                return ReportGoferFailure(e);
+            }
+
+            try
+            {
+                return await MountAndServeAsync(request, mountPoint, ready, bundle, gofer, s => step = s).ConfigureAwait(false);
+            }
+            finally
+            {
+                await gofer.TerminateAsync().ConfigureAwait(false);
+                await gofer.DisposeAsync().ConfigureAwait(false);
+            }
         }
-        finally
+#pragma warning disable CA1031 // Whatever fails, expected or not, is reported as the step it failed in, on one line.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            await gofer.TerminateAsync().ConfigureAwait(false);
-            await gofer.DisposeAsync().ConfigureAwait(false);
+            FailureMessage.Write(Name, step, e);
+            return ExitCodes.Failure;
         }
+    }
+
+    private static async Task<int> MountAndServeAsync(OverlayMountRequest request, string mountPoint, ReadyNotifier? ready, OneMountBundle bundle, GoferServerProcess gofer, Action<string> step)
+    {
+        step($"connecting to the gofer on {bundle.SocketPath}");
+        using var fileSystem = SentryMounts.Open(bundle.SocketPath, OneMountBundle.Destination);
+
+        // The gofer has read the spec, opened every layer and pivoted; this connection is the only
+        // one there will be. Nothing needs the bundle any more, so it goes now: from here on no
+        // death of this process, kill -9 included, can leave it behind.
+        step($"removing the bundle {bundle.Path}");
+        bundle.Dispose();
+        step($"mounting {mountPoint}");
+        using var fuse = FuseMount.Mount(mountPoint, request.Fuse);
+        void Unmount()
+        {
+            try
+            {
+                fuse.Unmount();
+            }
+            catch (ErrnoException e)
+            {
+                FailureMessage.Write(Name, $"unmounting {mountPoint}", e);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already served and closed: nothing left to unmount.
+            }
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            Unmount();
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+
+        // Without its gofer the mount could only answer EIO: it goes when the gofer goes.
+        var goferGone = gofer.WaitForExitAsync();
+        _ = goferGone.ContinueWith(_ => Unmount(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        ready?.Signal();
+        step($"serving {mountPoint}");
+        fuse.Serve(fileSystem);
+        if (goferGone.IsCompleted)
+        {
+            var (status, errors) = await gofer.TerminateAsync().ConfigureAwait(false);
+            var said = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+            FailureMessage.Write(Name, $"the gofer exited (status {status}{(said is null ? "" : $": {said}")}); unmounted {mountPoint}");
+            return ExitCodes.Failure;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// A gofer that could not start said why, one line per problem (a refused spec) or one line
+    /// (staging failed): each is passed on as this command's, and so is its status.
+    /// </summary>
+    private static int ReportGoferFailure(GoferStartException e)
+    {
+        var lines = e.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var line in lines.DefaultIfEmpty($"gofer serve exited with status {e.ExitCode} before serving"))
+        {
+            FailureMessage.Write(Name, line.StartsWith("gofer: ", StringComparison.Ordinal) ? line["gofer: ".Length..] : line);
+        }
+
+        return e.ExitCode is ExitCodes.SpecRefused or ExitCodes.Failure ? e.ExitCode : ExitCodes.Failure;
     }
 }

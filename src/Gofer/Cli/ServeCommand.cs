@@ -18,9 +18,10 @@ public static class ServeCommand
         var listenFd = new Option<int?>("--listen-fd") { Description = "Serve a socket the runtime already bound and listens on, by descriptor number." };
         var readyFd = new Option<int?>("--ready-fd") { Description = "Write one byte to this descriptor once serving, then close it." };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Trace, Debug, Information, Warning, Error, Critical or None.", DefaultValueFactory = _ => LogLevel.Information };
+        var lifelineFd = new Option<int?>("--lifeline-fd") { Description = "The read end of a pipe held open by the parent: stop when it closes.", Hidden = true };
         var command = new Command("serve", "Stage every layer of the bundle's mounts in a private mount namespace and serve them over gRPC.")
         {
-            bundle, socket, listenFd, readyFd, logLevel,
+            bundle, socket, listenFd, readyFd, logLevel, lifelineFd,
         };
         command.Validators.Add(result =>
         {
@@ -29,7 +30,7 @@ public static class ServeCommand
                 result.AddError("give exactly one of --socket PATH and --listen-fd N");
             }
 
-            if (result.GetValue(listenFd) is < 0 || result.GetValue(readyFd) is < 0)
+            if (result.GetValue(listenFd) is < 0 || result.GetValue(readyFd) is < 0 || result.GetValue(lifelineFd) is < 0)
             {
                 result.AddError("descriptor numbers must not be negative");
             }
@@ -40,40 +41,64 @@ public static class ServeCommand
             result.GetValue(socket),
             result.GetValue(listenFd),
             result.GetValue(readyFd) is { } fd ? new ReadyNotifier(fd) : null,
+            result.GetValue(lifelineFd),
             result.GetValue(logLevel)));
         return command;
     }
 
-    private static async Task<int> RunAsync(IReadOnlyList<string> rawArguments, string bundle, string? socketPath, int? listenFd, ReadyNotifier? ready, LogLevel level)
+    private static async Task<int> RunAsync(IReadOnlyList<string> rawArguments, string bundle, string? socketPath, int? listenFd, ReadyNotifier? ready, int? lifelineFd, LogLevel level)
     {
-        if (!PrivateMountNamespace.IsEntered())
+        // Each step names itself, so that a failure says what the gofer was doing when it failed.
+        var step = "entering a private mount namespace";
+        try
         {
-            PrivateMountNamespace.ReexecInside(rawArguments);
-        }
-
-        var loaded = BundleLoader.Load(bundle, new UpperFilesystemProbe());
-        if (!loaded.CanServe)
-        {
-            foreach (var problem in loaded.Problems)
+            if (!PrivateMountNamespace.IsEntered())
             {
-                await Console.Error.WriteLineAsync($"gofer: {problem}").ConfigureAwait(false);
+                PrivateMountNamespace.ReexecInside(rawArguments);
             }
 
-            return ExitCodes.SpecRefused;
-        }
+            if (lifelineFd is { } lifeline)
+            {
+                step = "watching the parent";
+                ParentLifeline.Watch(lifeline);
+            }
 
-        var plan = loaded.Plan!;
-        using var loggers = LoggerFactory.Create(b => ConsoleLogging.Configure(b, level));
-        using var listener = listenFd is { } fd ? UnixListener.Adopt(fd) : UnixListener.Bind(socketPath!);
-        StagingRoot.Enter(plan, loggers.CreateLogger("Gofer.Staging"));
-        using var mounts = ServedMounts.Open(plan, layer => layer.StagingPath);
-        await using var app = GoferHost.Build(mounts, listener, level);
-        if (ready is not null)
+            step = "reading the bundle";
+            var loaded = BundleLoader.Load(bundle, new UpperFilesystemProbe());
+            if (!loaded.CanServe)
+            {
+                foreach (var problem in loaded.Problems)
+                {
+                    await Console.Error.WriteLineAsync($"gofer: {problem}").ConfigureAwait(false);
+                }
+
+                return ExitCodes.SpecRefused;
+            }
+
+            var plan = loaded.Plan!;
+            using var loggers = LoggerFactory.Create(b => ConsoleLogging.Configure(b, level));
+            step = listenFd is { } fd ? $"adopting --listen-fd {fd}" : "binding the socket";
+            using var listener = listenFd is { } adopted ? UnixListener.Adopt(adopted) : UnixListener.Bind(socketPath!);
+            step = "staging the layers";
+            StagingRoot.Enter(plan, loggers.CreateLogger("Gofer.Staging"));
+            step = "opening the staged layers";
+            using var mounts = ServedMounts.Open(plan, layer => layer.StagingPath);
+            step = "serving";
+            await using var app = GoferHost.Build(mounts, listener, level);
+            if (ready is not null)
+            {
+                app.Lifetime.ApplicationStarted.Register(ready.Signal);
+            }
+
+            await app.RunAsync().ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+#pragma warning disable CA1031 // Whatever fails, expected or not, is reported as the step it failed in, on one line.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            app.Lifetime.ApplicationStarted.Register(ready.Signal);
+            FailureMessage.Write("serve", step, e);
+            return ExitCodes.Failure;
         }
-
-        await app.RunAsync().ConfigureAwait(false);
-        return ExitCodes.Success;
     }
 }
