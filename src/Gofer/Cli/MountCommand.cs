@@ -63,15 +63,35 @@ public static class MountCommand
     /// </summary>
     private static async Task<int> BackgroundAsync(IReadOnlyList<string> rawArguments)
     {
-        var child = await ReadyChild.StartAsync(Environment.ProcessPath ?? "/proc/self/exe", rawArguments).ConfigureAwait(false);
+        ReadyChild child;
+        try
+        {
+            child = await ReadyChild.StartAsync(Environment.ProcessPath ?? "/proc/self/exe", rawArguments).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever keeps the background process from starting is reported as such, on one line.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            FailureMessage.Write(Name, "starting the background process", e);
+            return ExitCodes.Failure;
+        }
+
+        using var process = child.Process;
         if (child.Ready)
         {
             return ExitCodes.Success;
         }
 
-        await child.Process.WaitForExitAsync().ConfigureAwait(false);
+        // Its errors are already one line each, and its status one of ours; unless it was killed.
+        await process.WaitForExitAsync().ConfigureAwait(false);
         await Console.Error.WriteAsync(await child.Stderr.ConfigureAwait(false)).ConfigureAwait(false);
-        return child.Process.ExitCode;
+        if (process.ExitCode is ExitCodes.SpecRefused or ExitCodes.Usage or ExitCodes.Failure)
+        {
+            return process.ExitCode;
+        }
+
+        FailureMessage.Write(Name, $"the background process ended with status {process.ExitCode} before mounting");
+        return ExitCodes.Failure;
     }
 
     private static async Task<int> ServeAsync(OverlayMountRequest request, string mountPoint, ReadyNotifier? ready)
