@@ -39,7 +39,6 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-
 try
 {
     return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
