@@ -64,7 +64,7 @@ public sealed class PublishedExecTests(PublishedGofer gofer) : IDisposable
 
         Assert.Equal(3, exit);
         Assert.Empty(stdout);
-        Assert.Equal($"gofer exec: open \"{view.Host("/missing")}\": ENOENT (No such file or directory)\n", stderr);
+        Assert.Equal($"gofer exec: opening --dir {view.Host("/missing")}: open \"{view.Host("/missing")}\": ENOENT (No such file or directory)\n", stderr);
     }
 
     [Theory]
