@@ -116,7 +116,7 @@ public sealed unsafe partial class FileOperations
     public SetXattrResponse SetXattr(CallHandles handles, SetXattrRequest request)
     {
         var node = handles.Get(request.Handle, "setxattr");
-        var name = XattrPolicy.Check(request.Name, node.Layer, "setxattr");
+        var name = XattrPolicy.CheckChange(request.Name, node, request.Value.Span, "setxattr");
         RequireWritable(node.Layer, "setxattr", request.Name);
         if (request.Value.Length > XattrPolicy.MaxValueSize)
         {
@@ -170,7 +170,7 @@ public sealed unsafe partial class FileOperations
     public RemoveXattrResponse RemoveXattr(CallHandles handles, RemoveXattrRequest request)
     {
         var node = handles.Get(request.Handle, "removexattr");
-        var name = XattrPolicy.Check(request.Name, node.Layer, "removexattr");
+        var name = XattrPolicy.CheckChange(request.Name, node, default, "removexattr");
         RequireWritable(node.Layer, "removexattr", request.Name);
         fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
         fixed (byte* nm = name)

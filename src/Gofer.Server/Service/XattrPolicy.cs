@@ -25,6 +25,36 @@ public static class XattrPolicy
         name.StartsWith("user.", StringComparison.Ordinal) && name.Length > "user.".Length
         || layer.OverlayXattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length;
 
+    /// <summary>
+    /// The name of an xattr a client sets or removes, NUL-terminated, or the errno refusing it.
+    /// Under the overlay's prefix a client may write only the markers the composition writes —
+    /// <c>opaque</c> ("y") and <c>redirect</c>, on directories — and its files' own xattrs of that
+    /// prefix, which are stored escaped (<c>PREFIX + "overlay." + name</c>, as the kernel escapes
+    /// them). Every other marker (origin, metacopy, upper, impure, nlink, uuid, protattr, whiteout,
+    /// …) is what the kernel's overlayfs trusts about a file without checking it: origin and upper
+    /// name other files by handle, metacopy says where a file's data really is. Stored as a client
+    /// gave them, a kernel later mounting this upper (with metacopy or index on) would act on them,
+    /// so they are refused (EPERM) here, where the gofer still decides.
+    /// </summary>
+    public static byte[] CheckChange(string name, Node node, ReadOnlySpan<byte> value, string operation)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var encoded = Check(name, node.Layer, operation);
+        if (node.Layer.OverlayXattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            var marker = name[prefix.Length..];
+            var allowed = marker.StartsWith("overlay.", StringComparison.Ordinal)
+                || (node.IsDirectory && marker == "redirect")
+                || (node.IsDirectory && marker == "opaque" && (value.IsEmpty || value.SequenceEqual("y"u8)));
+            if (!allowed)
+            {
+                throw new ErrnoException(Errno.EPERM, operation, $"{name} (the overlay's own marker: only opaque=y and redirect on directories are written through the gofer)");
+            }
+        }
+
+        return encoded;
+    }
+
     /// <summary>The name NUL-terminated, or EOPNOTSUPP/EPERM/EINVAL/ERANGE naming it.</summary>
     public static byte[] Check(string name, ServedLayer layer, string operation)
     {

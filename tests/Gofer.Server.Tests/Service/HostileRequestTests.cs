@@ -107,11 +107,13 @@ public class HostileRequestTests
         File.CreateSymbolicLink(gofer.PathOf(Upper, "esc"), outside);
         var esc = await gofer.Client.LookupAsync(Upper, "esc");
 
-        await gofer.Client.SetXattrAsync(new SetXattrRequest { Handle = esc, Name = "trusted.overlay.opaque", Value = Name("y") });
+        // A file's own xattr under the overlay's prefix (stored escaped): one a client may set on any file.
 
-        Assert.Null(OnDisk.GetXattr(outside, "trusted.overlay.opaque"));
-        Assert.Equal("y", (await gofer.Client.GetXattrAsync(new GetXattrRequest { Handle = esc, Name = "trusted.overlay.opaque" })).Value.ToStringUtf8());
-        Assert.Equal(["trusted.overlay.opaque"], (await gofer.Client.ListXattrAsync(new ListXattrRequest { Handle = esc })).Names);
+        await gofer.Client.SetXattrAsync(new SetXattrRequest { Handle = esc, Name = "trusted.overlay.overlay.k", Value = Name("y") });
+
+        Assert.Null(OnDisk.GetXattr(outside, "trusted.overlay.overlay.k"));
+        Assert.Equal("y", (await gofer.Client.GetXattrAsync(new GetXattrRequest { Handle = esc, Name = "trusted.overlay.overlay.k" })).Value.ToStringUtf8());
+        Assert.Equal(["trusted.overlay.overlay.k"], (await gofer.Client.ListXattrAsync(new ListXattrRequest { Handle = esc })).Names);
     }
 
     [Theory]

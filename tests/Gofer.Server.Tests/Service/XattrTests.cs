@@ -43,6 +43,57 @@ public class XattrTests
         Assert.Contains("trusted.overlay.opaque", (await gofer.Client.ListXattrAsync(new ListXattrRequest { Handle = dir })).Names);
     }
 
+    [Theory]
+    [InlineData("origin", "d")]
+    [InlineData("metacopy", "f")]
+    [InlineData("upper", "d")]
+    [InlineData("impure", "d")]
+    [InlineData("nlink", "f")]
+    [InlineData("uuid", "d")]
+    [InlineData("whiteout", "f")]
+    [InlineData("redirect", "f")]
+    [InlineData("opaque", "f")]
+    public async Task Overlay_markers_the_composition_never_writes_are_refused_with_EPERM_and_not_stored(string marker, string target)
+    {
+        await using var gofer = await InProcessGofer.StartAsync();
+        var path = gofer.PathOf(Upper, target);
+        if (target == "d")
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            File.WriteAllText(path, "");
+        }
+
+        var handle = await gofer.Client.LookupAsync(Upper, target);
+        var name = "trusted.overlay." + marker;
+
+        var failure = await CallFailure.Expect(Errno.EPERM, () => gofer.Client.SetXattrAsync(new SetXattrRequest { Handle = handle, Name = name, Value = Name("forged") }));
+
+        Assert.Contains(name, failure.Message, StringComparison.Ordinal);
+        Assert.Null(OnDisk.GetXattr(path, name));
+        await CallFailure.Expect(Errno.EPERM, () => gofer.Client.RemoveXattrAsync(new RemoveXattrRequest { Handle = handle, Name = name }));
+    }
+
+    [Fact]
+    public async Task Opaque_must_be_y_while_redirects_and_escaped_names_of_the_prefix_are_stored()
+    {
+        await using var gofer = await InProcessGofer.StartAsync();
+        var path = Directory.CreateDirectory(gofer.PathOf(Upper, "d")).FullName;
+        var dir = await gofer.Client.LookupAsync(Upper, "d");
+
+        await CallFailure.Expect(Errno.EPERM, () => gofer.Client.SetXattrAsync(new SetXattrRequest { Handle = dir, Name = "trusted.overlay.opaque", Value = Name("x") }));
+        await gofer.Client.SetXattrAsync(new SetXattrRequest { Handle = dir, Name = "trusted.overlay.redirect", Value = Name("/elsewhere") });
+        await gofer.Client.SetXattrAsync(new SetXattrRequest { Handle = dir, Name = "trusted.overlay.overlay.origin", Value = Name("a user's own") });
+
+        Assert.Null(OnDisk.GetXattr(path, "trusted.overlay.opaque"));
+        Assert.Equal("/elsewhere"u8.ToArray(), OnDisk.GetXattr(path, "trusted.overlay.redirect"));
+        Assert.Equal("a user's own"u8.ToArray(), OnDisk.GetXattr(path, "trusted.overlay.overlay.origin"));
+        await gofer.Client.RemoveXattrAsync(new RemoveXattrRequest { Handle = dir, Name = "trusted.overlay.redirect" });
+        Assert.Null(OnDisk.GetXattr(path, "trusted.overlay.redirect"));
+    }
+
     [Fact]
     public async Task Create_and_replace_flags_and_missing_names_fail_as_setxattr_does()
     {
