@@ -116,8 +116,9 @@ public sealed unsafe partial class FileOperations
     public SetXattrResponse SetXattr(CallHandles handles, SetXattrRequest request)
     {
         var node = handles.Get(request.Handle, "setxattr");
-        var name = XattrPolicy.CheckChange(request.Name, node, request.Value.Span, "setxattr");
+        var name = XattrPolicy.Check(request.Name, node.Layer, "setxattr");
         RequireWritable(node.Layer, "setxattr", request.Name);
+        XattrPolicy.CheckChange(request.Name, node, request.Value.Span, "setxattr");
         if (request.Value.Length > XattrPolicy.MaxValueSize)
         {
             throw new ErrnoException(Errno.E2BIG, "setxattr", request.Name);
@@ -170,8 +171,9 @@ public sealed unsafe partial class FileOperations
     public RemoveXattrResponse RemoveXattr(CallHandles handles, RemoveXattrRequest request)
     {
         var node = handles.Get(request.Handle, "removexattr");
-        var name = XattrPolicy.CheckChange(request.Name, node, default, "removexattr");
+        var name = XattrPolicy.Check(request.Name, node.Layer, "removexattr");
         RequireWritable(node.Layer, "removexattr", request.Name);
+        XattrPolicy.CheckChange(request.Name, node, default, "removexattr");
         fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
         fixed (byte* nm = name)
         {

@@ -26,8 +26,9 @@ public static class XattrPolicy
         || layer.OverlayXattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length;
 
     /// <summary>
-    /// The name of an xattr a client sets or removes, NUL-terminated, or the errno refusing it.
-    /// Under the overlay's prefix a client may write only the markers the composition writes —
+    /// Refuses (EPERM) a change of an xattr a client may read but not write. Called once the name
+    /// passed <see cref="Check"/> and the layer is known writable (a read-only layer answers EROFS
+    /// first, whatever the name). Under the overlay's prefix a client may write only the markers the composition writes —
     /// <c>opaque</c> ("y") and <c>redirect</c>, on directories — and its files' own xattrs of that
     /// prefix, which are stored escaped (<c>PREFIX + "overlay." + name</c>, as the kernel escapes
     /// them). Every other marker (origin, metacopy, upper, impure, nlink, uuid, protattr, whiteout,
@@ -36,10 +37,9 @@ public static class XattrPolicy
     /// gave them, a kernel later mounting this upper (with metacopy or index on) would act on them,
     /// so they are refused (EPERM) here, where the gofer still decides.
     /// </summary>
-    public static byte[] CheckChange(string name, Node node, ReadOnlySpan<byte> value, string operation)
+    public static void CheckChange(string name, Node node, ReadOnlySpan<byte> value, string operation)
     {
         ArgumentNullException.ThrowIfNull(node);
-        var encoded = Check(name, node.Layer, operation);
         if (node.Layer.OverlayXattrPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal))
         {
             var marker = name[prefix.Length..];
@@ -51,8 +51,6 @@ public static class XattrPolicy
                 throw new ErrnoException(Errno.EPERM, operation, $"{name} (the overlay's own marker: only opaque=y and redirect on directories are written through the gofer)");
             }
         }
-
-        return encoded;
     }
 
     /// <summary>The name NUL-terminated, or EOPNOTSUPP/EPERM/EINVAL/ERANGE naming it.</summary>
