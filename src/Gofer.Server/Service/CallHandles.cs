@@ -11,6 +11,7 @@ namespace Gofer.Server.Service;
 public sealed class CallHandles(HandleTable table) : IDisposable
 {
     private readonly List<Node> held = [];
+    private int reserved;
 
     /// <summary>The node of a handle, held until this call ends, or EBADF naming the operation.</summary>
     public Node Get(ulong handle, string operation)
@@ -24,7 +25,24 @@ public sealed class CallHandles(HandleTable table) : IDisposable
     public int Capacity => table.Capacity;
 
     /// <inheritdoc cref="HandleTable.Add"/>
-    public ulong Add(Node node) => table.Add(node);
+    /// <remarks>A handle <see cref="Reserve"/>d by this call is used first.</remarks>
+    public ulong Add(Node node)
+    {
+        if (reserved == 0)
+        {
+            return table.Add(node);
+        }
+
+        reserved--;
+        return table.AddReserved(node);
+    }
+
+    /// <inheritdoc cref="HandleTable.Reserve"/>
+    public void Reserve()
+    {
+        table.Reserve();
+        reserved++;
+    }
 
     /// <inheritdoc cref="HandleTable.Remove"/>
     public bool Remove(ulong handle) => table.Remove(handle);
@@ -34,5 +52,9 @@ public sealed class CallHandles(HandleTable table) : IDisposable
     {
         held.ForEach(node => node.Release());
         held.Clear();
+        for (; reserved > 0; reserved--)
+        {
+            table.Unreserve();
+        }
     }
 }

@@ -18,6 +18,9 @@ public sealed unsafe partial class FileOperations
 
         var stat = StatOf(source.Fd, "copyup", null);
         var skipPrefix = dir.Layer.OverlayXattrPrefix;
+
+        // Reserved before the copy lands at its name, which cannot be taken back.
+        handles.Reserve();
         FileDescriptor copy;
         fixed (byte* n = name)
         {

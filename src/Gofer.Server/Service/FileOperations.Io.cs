@@ -36,6 +36,9 @@ public sealed unsafe partial class FileOperations
             throw new ErrnoException(Errno.EINVAL, "create", printable);
         }
 
+        // The handle is reserved before the file is made: a spent budget must fail the call while
+        // nothing has been created, or the name would exist while the client is told it does not.
+        handles.Reserve();
         FileDescriptor? fd;
         int error;
         var created = true;

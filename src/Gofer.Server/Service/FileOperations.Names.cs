@@ -12,6 +12,7 @@ public sealed unsafe partial class FileOperations
     public MkdirResponse Mkdir(CallHandles handles, MkdirRequest request)
     {
         var (dir, name, printable) = WritableDirectory(handles, request.Directory, request.Name, "mkdir");
+        handles.Reserve();
         fixed (byte* n = name)
         {
             ErrnoException.ThrowIfError(Syscalls.MkdirAt(dir.Fd.Fd, n, request.Mode & 0xFFF), "mkdir", printable);
@@ -39,6 +40,7 @@ public sealed unsafe partial class FileOperations
             throw new ErrnoException(Errno.EINVAL, "mknod", printable);
         }
 
+        handles.Reserve();
         fixed (byte* n = name)
         {
             ErrnoException.ThrowIfError(Syscalls.MknodAt(dir.Fd.Fd, n, type | (request.Mode & 0xFFF), 0), "mknod", printable);
@@ -66,6 +68,7 @@ public sealed unsafe partial class FileOperations
         // to the client, which resolves it within its own view.
         var terminated = new byte[target.Length + 1];
         target.CopyTo(terminated);
+        handles.Reserve();
         fixed (byte* t = terminated)
         fixed (byte* n = name)
         {
@@ -89,6 +92,8 @@ public sealed unsafe partial class FileOperations
         {
             throw new ErrnoException(Errno.EXDEV, "link", printable);
         }
+
+        handles.Reserve();
 
         // linkat of the descriptor's magic link with AT_SYMLINK_FOLLOW links the file itself
         // (a symlink stays a symlink) without the CAP_DAC_READ_SEARCH that AT_EMPTY_PATH needs.
@@ -167,7 +172,11 @@ public sealed unsafe partial class FileOperations
         return (dir, checkedName, printable);
     }
 
-    /// <summary>Looks up a name just made by the gofer, gives it its owner, and hands the client a handle.</summary>
+    /// <summary>
+    /// Looks up a name just made by the gofer, gives it its owner, and hands the client a handle —
+    /// the one the call reserved before making the name (<see cref="CallHandles.Reserve"/>), so a
+    /// spent budget fails the call before anything is made, not after.
+    /// </summary>
     private static (ulong Handle, Stat Stat) AdoptNew(CallHandles handles, Node dir, byte[] name, uint? uid, uint? gid, string operation, string printable)
     {
         FileDescriptor fd;

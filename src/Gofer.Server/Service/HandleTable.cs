@@ -18,6 +18,7 @@ public sealed class HandleTable(DescriptorBudget budget) : IDisposable
     public const int Limit = 65_536;
 
     private readonly Dictionary<ulong, Node> nodes = [];
+    private int reservations;
     private ulong next;
     private bool disposed;
 
@@ -29,23 +30,76 @@ public sealed class HandleTable(DescriptorBudget budget) : IDisposable
     {
         lock (nodes)
         {
-            if (disposed || nodes.Count >= Limit || !budget.TryTake())
+            TakeToken(node);
+            return Insert(node);
+        }
+    }
+
+    /// <summary>
+    /// Takes a handle's token now for a handle <see cref="AddReserved"/> adds later, or fails with
+    /// EMFILE as <see cref="Add"/> would. For a call that makes something it cannot take back
+    /// (a new name, a copied-up file) and then hands out a handle on it: failing after the make
+    /// would leave the name made while the client is told it was not.
+    /// </summary>
+    public void Reserve()
+    {
+        lock (nodes)
+        {
+            TakeToken(null);
+            reservations++;
+        }
+    }
+
+    /// <summary>Adds a node with the token <see cref="Reserve"/> took.</summary>
+    public ulong AddReserved(Node node)
+    {
+        lock (nodes)
+        {
+            reservations--;
+            if (disposed)
             {
-                // Too many handles is EMFILE, the errno of a full descriptor table: a resource
-                // failure the client must see as such (and may relieve by closing handles it
-                // only caches), never as the absence of the file it asked for.
+                budget.Return();
                 node.Dispose();
-                throw disposed
-                    ? new ErrnoException(Errno.EBADF, "handle")
-                    : new ErrnoException(Errno.EMFILE, "handle", nodes.Count >= Limit
-                        ? $"{Limit} handles held on this connection"
-                        : $"the gofer's {budget.Capacity} descriptors for handles are in use");
+                throw new ErrnoException(Errno.EBADF, "handle");
             }
 
-            var handle = ++next;
-            nodes.Add(handle, node);
-            return handle;
+            return Insert(node);
         }
+    }
+
+    /// <summary>Gives back a token <see cref="Reserve"/> took and no handle used.</summary>
+    public void Unreserve()
+    {
+        lock (nodes)
+        {
+            reservations--;
+        }
+
+        budget.Return();
+    }
+
+    private void TakeToken(Node? node)
+    {
+        var full = nodes.Count + reservations >= Limit;
+        if (disposed || full || !budget.TryTake())
+        {
+            // Too many handles is EMFILE, the errno of a full descriptor table: a resource
+            // failure the client must see as such (and may relieve by closing handles it
+            // only caches), never as the absence of the file it asked for.
+            node?.Dispose();
+            throw disposed
+                ? new ErrnoException(Errno.EBADF, "handle")
+                : new ErrnoException(Errno.EMFILE, "handle", full
+                    ? $"{Limit} handles held on this connection"
+                    : $"the gofer's {budget.Capacity} descriptors for handles are in use");
+        }
+    }
+
+    private ulong Insert(Node node)
+    {
+        var handle = ++next;
+        nodes.Add(handle, node);
+        return handle;
     }
 
     /// <summary>

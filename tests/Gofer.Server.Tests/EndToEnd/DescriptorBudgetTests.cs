@@ -57,4 +57,43 @@ public sealed class DescriptorBudgetTests(PublishedGofer gofer)
         walk.Handles = WalkHandles.Last;
         Assert.Equal(WalkStatus.Complete, first.Call(new SessionRequest { Walk = walk }).Walk.Status);
     }
+
+    [Fact]
+    public async Task With_the_budget_spent_a_make_fails_with_EMFILE_before_anything_is_made()
+    {
+        using var bundle = new OverlayBundle();
+        File.WriteAllText(Path.Combine(bundle.Upper, "existing"), "x");
+        var limited = LimitedGofer.Script(gofer.Binary, bundle.Directory, HardLimit, HardLimit);
+        await using var process = await GoferServerProcess.StartAsync(limited, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+        using var client = SessionSocket.Connect(process.SocketPath);
+        var mount = client.Call(new SessionRequest { ListMounts = new ListMountsRequest() }).ListMounts.Mounts[1];
+        var upperLayer = mount.Layers.Single(l => l.Role == LayerRole.Upper).Id;
+        var lowerLayer = mount.Layers.First(l => l.Role == LayerRole.Lower).Id;
+        var upper = client.Call(new SessionRequest { Attach = new AttachRequest { Layer = upperLayer } }).Attach.Handle;
+        var existing = client.Call(new SessionRequest { Walk = new WalkRequest { Directory = upper, Names = { ByteString.CopyFromUtf8("existing") }, Handles = WalkHandles.Last } }).Walk.Entries[0].Handle;
+        var lowerFile = client.Call(new SessionRequest { Walk = new WalkRequest { Directory = client.Call(new SessionRequest { Attach = new AttachRequest { Layer = lowerLayer } }).Attach.Handle, Names = { ByteString.CopyFromUtf8("top.txt") }, Handles = WalkHandles.Last } }).Walk.Entries[0].Handle;
+        while (client.Call(new SessionRequest { Attach = new AttachRequest { Layer = upperLayer } }).ResultCase == SessionResponse.ResultOneofCase.Attach)
+        {
+        }
+
+        var name = ByteString.CopyFromUtf8("new");
+        SessionRequest[] makes =
+        [
+            new() { Mkdir = new MkdirRequest { Directory = upper, Name = name, Mode = 0x1ED } },
+            new() { Create = new CreateRequest { Directory = upper, Name = name, Flags = Syscalls.O_RDWR, Mode = 0x1A4 } },
+            new() { Mknod = new MknodRequest { Directory = upper, Name = name, Mode = FileStatus.Fifo | 0x1A4 } },
+            new() { Symlink = new SymlinkRequest { Directory = upper, Name = name, Target = ByteString.CopyFromUtf8("target") } },
+            new() { Link = new LinkRequest { Target = existing, Directory = upper, Name = name } },
+            new() { CopyUp = new CopyUpRequest { Source = lowerFile, Directory = upper, Name = ByteString.CopyFromUtf8("top.txt") } },
+        ];
+        foreach (var make in makes)
+        {
+            var answer = client.Call(make);
+            Assert.True(answer.ResultCase == SessionResponse.ResultOneofCase.Failure, $"{make.OpCase} made something with the budget spent");
+            Assert.Equal(Errno.EMFILE, answer.Failure.Errno);
+            Assert.False(Path.Exists(Path.Combine(bundle.Upper, "new")) || new FileInfo(Path.Combine(bundle.Upper, "new")).LinkTarget is not null, $"{make.OpCase} failed but left its name on the upper");
+        }
+
+        Assert.False(File.Exists(Path.Combine(bundle.Upper, "top.txt")), "a refused copy-up left its copy on the upper");
+    }
 }
