@@ -29,13 +29,10 @@ var root = new RootCommand("gofer: serves the layers of an OCI bundle's mounts (
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    // A wrong command line has its own exit status, apart from a refused spec (1).
-    foreach (var error in parsed.Errors)
-    {
-        await Console.Error.WriteLineAsync($"gofer: {error.Message}").ConfigureAwait(false);
-    }
-
-    await Console.Error.WriteLineAsync("gofer: see gofer --help").ConfigureAwait(false);
+    // A wrong command line has its own exit status, apart from a refused spec (1), and is one
+    // line like every other failure: the library's messages, some of several lines, joined.
+    var errors = string.Join("; ", parsed.Errors.Select(e => e.Message.Trim()).Distinct()).ReplaceLineEndings(" ");
+    await Console.Error.WriteLineAsync($"gofer: {errors} (see gofer --help)").ConfigureAwait(false);
     return ExitCodes.Usage;
 }
 

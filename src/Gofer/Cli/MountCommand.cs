@@ -28,7 +28,7 @@ public static class MountCommand
         var places = new Argument<string[]>("[SOURCE] MOUNTPOINT") { Description = "The source shown in the mount table (default gofer-overlay) and the directory to mount on.", Arity = new ArgumentArity(1, 2) };
         var options = new Option<string[]>("-o") { Description = "Mount options, comma-separated; repeatable. The overlay's (lowerdir=, upperdir=, workdir=, userxattr, redirect_dir=) and the generic ro, nosuid, nodev, noexec, noatime.", Required = true };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground until unmounted instead of returning once mounted." };
-        var readyFd = new Option<int?>("--ready-fd") { Description = "Write one byte to this descriptor once mounted (used when going to the background).", Hidden = true };
+        var readyFd = DescriptorOption.Create("--ready-fd", "Write one byte to this descriptor once mounted (used when going to the background).", hidden: true);
         var command = new Command("mount", "Mount an overlay through FUSE, its layers served by a confined gofer.") { places, options, foreground, readyFd };
         command.SetAction((result, _) =>
         {

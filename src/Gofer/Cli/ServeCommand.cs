@@ -15,24 +15,25 @@ public static class ServeCommand
     {
         var bundle = new Option<string>("--bundle") { Description = "The OCI bundle directory (holding config.json).", Required = true };
         var socket = new Option<string?>("--socket") { Description = "Path of the Unix socket to create (mode 0600; a stale socket file is replaced)." };
-        var listenFd = new Option<int?>("--listen-fd") { Description = "Serve a socket the runtime already bound and listens on, by descriptor number." };
-        var readyFd = new Option<int?>("--ready-fd") { Description = "Write one byte to this descriptor once serving, then close it." };
+        var listenFd = DescriptorOption.Create("--listen-fd", "Serve a socket the runtime already bound and listens on, by descriptor number.");
+        var readyFd = DescriptorOption.Create("--ready-fd", "Write one byte to this descriptor once serving, then close it.");
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Trace, Debug, Information, Warning, Error, Critical or None.", DefaultValueFactory = _ => LogLevel.Information };
-        var lifelineFd = new Option<int?>("--lifeline-fd") { Description = "The read end of a pipe held open by the parent: stop when it closes.", Hidden = true };
+        var lifelineFd = DescriptorOption.Create("--lifeline-fd", "The read end of a pipe held open by the parent: stop when it closes.", hidden: true);
         var command = new Command("serve", "Stage every layer of the bundle's mounts in a private mount namespace and serve them over gRPC.")
         {
             bundle, socket, listenFd, readyFd, logLevel, lifelineFd,
         };
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(socket) is null) == (result.GetValue(listenFd) is null))
+            // Whether each was given, not its value: reading a value that failed to parse throws.
+            if ((result.GetResult(socket) is null) == (result.GetResult(listenFd) is null))
             {
                 result.AddError("give exactly one of --socket PATH and --listen-fd N");
             }
 
-            if (result.GetValue(listenFd) is < 0 || result.GetValue(readyFd) is < 0 || result.GetValue(lifelineFd) is < 0)
+            if (result.GetValue(socket) is "")
             {
-                result.AddError("descriptor numbers must not be negative");
+                result.AddError("--socket needs a path");
             }
         });
         command.SetAction((result, _) => RunAsync(

@@ -10,7 +10,31 @@ namespace Gofer.Server.Tests.EndToEnd;
 public sealed class FailureTests(PublishedGofer gofer)
 {
     private const int SpecRefused = 1;
+    private const int WrongCommandLine = 2;
     private const int Failed = 3;
+
+    [Theory]
+    [InlineData("--ready-fd", "abc", "--ready-fd takes a descriptor number")]
+    [InlineData("--ready-fd", "99999999999", "--ready-fd takes a descriptor number")]
+    [InlineData("--listen-fd", "-1", "--listen-fd takes a descriptor number")]
+    [InlineData("--log-level", "Loud", "Loud")]
+    [InlineData("--socket", "", "--socket needs a path")]
+    public void A_bad_value_is_a_wrong_command_line_in_one_line(string option, string value, string named)
+    {
+        using var bundle = new OverlayBundle();
+        string[] socket = option is "--socket" or "--listen-fd" ? [] : ["--socket", bundle.Directory.Combine("gofer.sock")];
+        var run = Tool.Run(gofer.Binary, ["serve", "--bundle", bundle.Path, .. socket, option, value]);
+        OneLineFailure.Check(run, WrongCommandLine, named, "see gofer --help");
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("mount")]
+    [InlineData("serve", "--bundle")]
+    public void An_unknown_or_incomplete_command_is_one_line(params string[] arguments)
+    {
+        OneLineFailure.Check(Tool.Run(gofer.Binary, arguments), WrongCommandLine, "see gofer --help");
+    }
 
     [Fact]
     public void Serve_without_CAP_SYS_ADMIN_names_unshare_and_EPERM()
