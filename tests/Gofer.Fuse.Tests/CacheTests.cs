@@ -53,10 +53,19 @@ public sealed class CacheTests(PublishedGofer gofer)
             }
         }
 
-        // Each check may find up to 256 requests' worth of new nodes, and the kernel's FORGETs
-        // arrive after it has dropped the names: the table stays within that of its cap.
-        Assert.True(peak <= Cap + 600, $"the front held {peak} nodes with a cap of {Cap}");
-        Assert.True(overlay.CachedNames <= Cap + 600, $"the sentry caches {overlay.CachedNames} names behind a front capped at {Cap}");
+        // The kernel drops names when asked, from another thread, and FORGETs them after: the table
+        // runs ahead of its cap while the walk goes on (by how much depends on the machine's load),
+        // and comes back within a check's worth of requests of it once the kernel has caught up.
+        var settled = overlay.Mount.NodeCount;
+        for (var i = 0; i < 200 && settled > Cap + 300; i++)
+        {
+            _ = new FileInfo(Path.Combine(dir, $"f{i % Files}")).Length;
+            await Task.Delay(50);
+            settled = overlay.Mount.NodeCount;
+        }
+
+        Assert.True(settled <= Cap + 300, $"the front holds {settled} nodes with a cap of {Cap} (peak {peak} during the walk)");
+        Assert.True(overlay.CachedNames <= Cap + 300, $"the sentry caches {overlay.CachedNames} names behind a front capped at {Cap}");
         Assert.Equal(Files, Directory.GetFiles(dir).Length);
     }
 }
