@@ -129,6 +129,7 @@ public sealed class MountCommandTests(PublishedGofer gofer)
     [InlineData("lowerdir=", "option lowerdir needs a value")]
     [InlineData("{layers},metacopy=on", "metacopy")]
     [InlineData("lowerdir=/nonexistent-lower", "/nonexistent-lower")]
+    [InlineData("{layers},subtype=a b", "subtype=a b")]
     public void A_refused_option_is_named_and_nothing_is_mounted(string options, string named)
     {
         using var layers = new OverlayLayers();

@@ -116,7 +116,7 @@ public sealed class UnixListener : IDisposable
 
             if (stat.Type != FileStatus.Socket)
             {
-                throw new ErrnoException(Errno.EEXIST, "socket", $"{full} exists and is not a socket");
+                throw new ErrnoException(Errno.EEXIST, "replace stale socket (what is there is not a socket)", full);
             }
 
             ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir.Fd, n, 0), "remove stale socket", full);

@@ -71,9 +71,16 @@ public static class MountRequestParser
         "noatime" => fuse with { NoAtime = true },
         "atime" => fuse with { NoAtime = false },
         "fsname" => fuse with { Source = NonEmpty(key, value) },
-        "subtype" => fuse with { Subtype = NonEmpty(key, value) },
+        "subtype" => fuse with { Subtype = Subtype(NonEmpty(key, value)) },
         _ => null,
     };
+
+    /// <summary>
+    /// The subtype becomes part of the filesystem type and of mount(2)'s option string, where a
+    /// comma or space would add options or split the type: refused here, by name, before anything runs.
+    /// </summary>
+    private static string Subtype(string value) =>
+        value.IndexOfAny([',', ' ', '\0', '/']) >= 0 ? throw new ArgumentException($"option subtype={value} may not hold a comma, space or slash") : value;
 
     private static string NonEmpty(string key, string? value) =>
         string.IsNullOrEmpty(value) ? throw new ArgumentException($"option {key} needs a value ({key}=…)") : value;
