@@ -51,6 +51,12 @@ internal static unsafe partial class LibcImports
 
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial int access(byte* path, int mode);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int getrlimit(int resource, Syscalls.Rlimit* limit);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int setrlimit(int resource, Syscalls.Rlimit* limit);
 }
 
 /// <summary>struct pollfd.</summary>

@@ -31,12 +31,3 @@ public static unsafe partial class Syscalls
         public ulong Maximum;
     }
 }
-
-internal static unsafe partial class LibcImports
-{
-    [LibraryImport("libc.so.6", SetLastError = true)]
-    internal static partial int getrlimit(int resource, Syscalls.Rlimit* limit);
-
-    [LibraryImport("libc.so.6", SetLastError = true)]
-    internal static partial int setrlimit(int resource, Syscalls.Rlimit* limit);
-}
