@@ -1,6 +1,5 @@
 using Gofer.Native;
 using Gofer.Sentry.Composition;
-using Gofer.Sentry.Launch;
 using Gofer.Server.Tests;
 using Gofer.Server.Tests.EndToEnd;
 
@@ -23,8 +22,7 @@ public sealed class BoundedCacheTests(PublishedGofer gofer)
     public async Task Thousands_of_names_are_looked_up_with_a_192_handle_budget_and_the_cache_stays_under_its_limit()
     {
         using var bundle = ManyFiles();
-        var limited = LimitedGofer.Script(gofer.Binary, bundle.Directory, Limit, Limit);
-        await using var process = await GoferServerProcess.StartAsync(limited, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+        await using var process = await LimitedGofer.StartAsync(gofer.Binary, bundle, Limit, Limit);
         using var view = SentryMounts.Open(process.SocketPath, "/data");
 
         // Twice over, so the second pass meets names given up during the first.
@@ -49,8 +47,7 @@ public sealed class BoundedCacheTests(PublishedGofer gofer)
     public async Task A_lookup_that_fails_for_want_of_descriptors_is_EMFILE_and_is_not_remembered_as_absent()
     {
         using var bundle = ManyFiles();
-        var limited = LimitedGofer.Script(gofer.Binary, bundle.Directory, Limit, Limit);
-        await using var process = await GoferServerProcess.StartAsync(limited, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+        await using var process = await LimitedGofer.StartAsync(gofer.Binary, bundle, Limit, Limit);
         using var view = SentryMounts.Open(process.SocketPath, "/data");
 
         // Open files hold their handles for as long as they are open: enough of them spend the budget.

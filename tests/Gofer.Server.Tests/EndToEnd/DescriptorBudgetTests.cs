@@ -1,7 +1,6 @@
 using Gofer.Native;
 using Gofer.Protocol.V1;
 using Gofer.Sentry.Connection;
-using Gofer.Sentry.Launch;
 using Google.Protobuf;
 
 namespace Gofer.Server.Tests.EndToEnd;
@@ -21,8 +20,7 @@ public sealed class DescriptorBudgetTests(PublishedGofer gofer)
     public async Task Past_its_budget_the_gofer_answers_EMFILE_and_serves_again_once_handles_are_closed()
     {
         using var bundle = new OverlayBundle();
-        var limited = LimitedGofer.Script(gofer.Binary, bundle.Directory, SoftLimit, HardLimit);
-        await using var process = await GoferServerProcess.StartAsync(limited, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+        await using var process = await LimitedGofer.StartAsync(gofer.Binary, bundle, SoftLimit, HardLimit);
 
         Assert.Equal((HardLimit, HardLimit), ProcessLimits.OpenFiles(process.Pid));
         using var first = SessionSocket.Connect(process.SocketPath);
@@ -63,8 +61,7 @@ public sealed class DescriptorBudgetTests(PublishedGofer gofer)
     {
         using var bundle = new OverlayBundle();
         File.WriteAllText(Path.Combine(bundle.Upper, "existing"), "x");
-        var limited = LimitedGofer.Script(gofer.Binary, bundle.Directory, HardLimit, HardLimit);
-        await using var process = await GoferServerProcess.StartAsync(limited, bundle.Path, bundle.Directory.Combine("gofer.sock"));
+        await using var process = await LimitedGofer.StartAsync(gofer.Binary, bundle, HardLimit, HardLimit);
         using var client = SessionSocket.Connect(process.SocketPath);
         var mount = client.Call(new SessionRequest { ListMounts = new ListMountsRequest() }).ListMounts.Mounts[1];
         var upperLayer = mount.Layers.Single(l => l.Role == LayerRole.Upper).Id;

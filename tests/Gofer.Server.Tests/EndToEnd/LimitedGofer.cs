@@ -1,3 +1,5 @@
+using Gofer.Sentry.Launch;
+
 namespace Gofer.Server.Tests.EndToEnd;
 
 /// <summary>
@@ -7,6 +9,13 @@ namespace Gofer.Server.Tests.EndToEnd;
 /// </summary>
 public static class LimitedGofer
 {
+    /// <summary>Starts the gofer on <paramref name="bundle"/> under the limit, its socket in the bundle's directory.</summary>
+    public static Task<GoferServerProcess> StartAsync(string binary, OverlayBundle bundle, int soft, int hard)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        return GoferServerProcess.StartAsync(Script(binary, bundle.Directory, soft, hard), bundle.Path, bundle.Directory.Combine("gofer.sock"));
+    }
+
     /// <summary>Writes the script into <paramref name="directory"/> and returns its path, to start in place of the binary.</summary>
     public static string Script(string binary, TempDirectory directory, int soft, int hard)
     {
