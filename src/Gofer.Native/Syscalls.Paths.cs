@@ -36,3 +36,24 @@ public static unsafe partial class Syscalls
         }
     }
 }
+
+/// <summary>Opening a whole path the gofer itself chose (a layer root, /dev/fuse), for safe callers.</summary>
+public static unsafe partial class Syscalls
+{
+    /// <summary>openat(AT_FDCWD, <paramref name="path"/>) with O_CLOEXEC added; null and the errno on failure (EINVAL for a NUL in the path).</summary>
+    public static FileDescriptor? OpenPath(string path, int flags, uint mode, out int error)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var p = Encode(path)!;
+        if (Array.IndexOf(p, (byte)0) != p.Length - 1)
+        {
+            error = Errno.EINVAL;
+            return null;
+        }
+
+        fixed (byte* b = p)
+        {
+            return OpenAt(AT_FDCWD, b, flags, mode, out error);
+        }
+    }
+}

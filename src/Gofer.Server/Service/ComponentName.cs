@@ -6,8 +6,7 @@ using Google.Protobuf;
 namespace Gofer.Server.Service;
 
 /// <summary>
-/// A client-supplied name checked to be exactly one path component, NUL-terminated for the
-/// system call. This check, together with openat relative to a handle and O_NOFOLLOW, is what
+/// A client-supplied name checked to be exactly one path component. This check, together with openat relative to a handle and O_NOFOLLOW, is what
 /// keeps every lookup inside its layer: a name can never climb (<c>..</c>), restart from the
 /// root (<c>/</c>), or smuggle a second component.
 /// </summary>
@@ -16,7 +15,7 @@ public static class ComponentName
     /// <summary>NAME_MAX of every Linux filesystem the gofer serves.</summary>
     public const int MaxLength = 255;
 
-    /// <summary>The name as a NUL-terminated array, or EINVAL/ENAMETOOLONG naming the operation.</summary>
+    /// <summary>The name's bytes (the system calls add the NUL), or EINVAL/ENAMETOOLONG naming the operation.</summary>
     public static byte[] Check(ByteString name, string operation)
     {
         var span = name.Span;
@@ -35,9 +34,7 @@ public static class ComponentName
             throw new ErrnoException(Errno.EINVAL, operation, Printable(span));
         }
 
-        var terminated = new byte[span.Length + 1];
-        span.CopyTo(terminated);
-        return terminated;
+        return span.ToArray();
     }
 
     /// <summary>A name for error messages: UTF-8 where it is, with other bytes and controls escaped.</summary>

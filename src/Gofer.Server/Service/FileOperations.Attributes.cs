@@ -4,7 +4,7 @@ using Google.Protobuf;
 
 namespace Gofer.Server.Service;
 
-public sealed unsafe partial class FileOperations
+public sealed partial class FileOperations
 {
     public SetAttrResponse SetAttr(CallHandles handles, SetAttrRequest request)
     {
@@ -54,12 +54,12 @@ public sealed unsafe partial class FileOperations
 
         if (node.CanWrite)
         {
-            ErrnoException.ThrowIfError(Syscalls.Ftruncate(node.Fd.Fd, size), "truncate");
+            ErrnoException.ThrowIfError(Syscalls.Ftruncate(node.Fd, size), "truncate");
             return;
         }
 
         using var fd = Reopen(node.Fd, Syscalls.O_WRONLY | Syscalls.O_NONBLOCK, "truncate", null);
-        ErrnoException.ThrowIfError(Syscalls.Ftruncate(fd.Fd, size), "truncate");
+        ErrnoException.ThrowIfError(Syscalls.Ftruncate(fd, size), "truncate");
     }
 
     private static void Chmod(Node node, uint mode)
@@ -75,10 +75,7 @@ public sealed unsafe partial class FileOperations
             throw new ErrnoException(Errno.EOPNOTSUPP, "chmod");
         }
 
-        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
-        {
-            ErrnoException.ThrowIfError(Syscalls.FchmodAt(Syscalls.AT_FDCWD, path, mode, 0), "chmod");
-        }
+        ErrnoException.ThrowIfError(Syscalls.Chmod(node.Fd, mode), "chmod");
     }
 
     private static void SetTimes(Node node, Timespec? atime, Timespec? mtime)
@@ -91,9 +88,8 @@ public sealed unsafe partial class FileOperations
             }
         }
 
-        byte empty = 0;
         ErrnoException.ThrowIfError(
-            Syscalls.UtimensAt(node.Fd.Fd, &empty, atime is null ? null : (atime.Sec, atime.Nsec), mtime is null ? null : (mtime.Sec, mtime.Nsec), Syscalls.AT_EMPTY_PATH),
+            Syscalls.SetTimes(node.Fd, atime is null ? null : (atime.Sec, atime.Nsec), mtime is null ? null : (mtime.Sec, mtime.Nsec)),
             "utimes");
     }
 
@@ -102,13 +98,7 @@ public sealed unsafe partial class FileOperations
         var node = handles.Get(request.Handle, "getxattr");
         var name = XattrPolicy.Check(request.Name, node.Layer, "getxattr");
         var buffer = new byte[XattrPolicy.MaxValueSize];
-        long n;
-        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
-        fixed (byte* nm = name)
-        fixed (byte* b = buffer)
-        {
-            n = ErrnoException.ThrowIfError(Syscalls.GetXattr(path, nm, b, buffer.Length), "getxattr", request.Name);
-        }
+        var n = ErrnoException.ThrowIfError(Xattrs.Get(node.Fd, name, buffer), "getxattr", request.Name);
 
         return new GetXattrResponse { Value = ByteString.CopyFrom(buffer, 0, (int)n) };
     }
@@ -131,13 +121,7 @@ public sealed unsafe partial class FileOperations
             XattrFlag.Replace => Syscalls.XATTR_REPLACE,
             _ => throw new ErrnoException(Errno.EINVAL, "setxattr", $"{request.Name} (flags {(int)request.Flags})"),
         };
-        var value = request.Value.Span;
-        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
-        fixed (byte* nm = name)
-        fixed (byte* v = value)
-        {
-            ErrnoException.ThrowIfError(Syscalls.SetXattr(path, nm, v, value.Length, flags), "setxattr", request.Name);
-        }
+        ErrnoException.ThrowIfError(Xattrs.Set(node.Fd, name, request.Value.Span, flags), "setxattr", request.Name);
 
         return new SetXattrResponse();
     }
@@ -146,12 +130,7 @@ public sealed unsafe partial class FileOperations
     {
         var node = handles.Get(request.Handle, "listxattr");
         var buffer = new byte[XattrPolicy.MaxValueSize];
-        long n;
-        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
-        fixed (byte* b = buffer)
-        {
-            n = ErrnoException.ThrowIfError(Syscalls.ListXattr(path, b, buffer.Length), "listxattr");
-        }
+        var n = ErrnoException.ThrowIfError(Xattrs.List(node.Fd, buffer), "listxattr");
 
         var response = new ListXattrResponse();
         foreach (var range in buffer.AsSpan(0, (int)n).Split((byte)0))
@@ -174,11 +153,7 @@ public sealed unsafe partial class FileOperations
         var name = XattrPolicy.Check(request.Name, node.Layer, "removexattr");
         RequireWritable(node.Layer, "removexattr", request.Name);
         XattrPolicy.CheckChange(request.Name, node, default, "removexattr");
-        fixed (byte* path = Syscalls.Encode(node.Fd.ProcPath))
-        fixed (byte* nm = name)
-        {
-            ErrnoException.ThrowIfError(Syscalls.RemoveXattr(path, nm), "removexattr", request.Name);
-        }
+        ErrnoException.ThrowIfError(Xattrs.Remove(node.Fd, name), "removexattr", request.Name);
 
         return new RemoveXattrResponse();
     }
@@ -186,7 +161,7 @@ public sealed unsafe partial class FileOperations
     public StatFsResponse StatFs(CallHandles handles, StatFsRequest request)
     {
         var node = handles.Get(request.Handle, "statfs");
-        ErrnoException.ThrowIfError(Syscalls.Fstatfs(node.Fd.Fd, out var status), "statfs");
+        ErrnoException.ThrowIfError(Syscalls.Fstatfs(node.Fd, out var status), "statfs");
         return status.ToMessage();
     }
 

@@ -5,7 +5,7 @@ using Gofer.Protocol.V1;
 
 namespace Gofer.Server.Service;
 
-public sealed unsafe partial class FileOperations
+public sealed partial class FileOperations
 {
     public CopyUpResponse CopyUp(CallHandles handles, CopyUpRequest request)
     {
@@ -21,18 +21,14 @@ public sealed unsafe partial class FileOperations
 
         // Reserved before the copy lands at its name, which cannot be taken back.
         handles.Reserve();
-        FileDescriptor copy;
-        fixed (byte* n = name)
+        var copy = stat.Type switch
         {
-            copy = stat.Type switch
-            {
-                FileStatus.Regular => CopyRegularFile(source, dir, n, stat, skipPrefix, printable),
-                FileStatus.Directory or FileStatus.Symlink or FileStatus.Fifo => MakeAndDescribe(source, dir, n, stat, skipPrefix, printable),
+            FileStatus.Regular => CopyRegularFile(source, dir, name, stat, skipPrefix, printable),
+            FileStatus.Directory or FileStatus.Symlink or FileStatus.Fifo => MakeAndDescribe(source, dir, name, stat, skipPrefix, printable),
 
-                // Devices would be host devices, sockets have no content, and whiteouts are never copied up.
-                _ => throw new ErrnoException(Errno.EPERM, "copyup", printable),
-            };
-        }
+            // Devices would be host devices, sockets have no content, and whiteouts are never copied up.
+            _ => throw new ErrnoException(Errno.EPERM, "copyup", printable),
+        };
 
         try
         {
@@ -52,28 +48,19 @@ public sealed unsafe partial class FileOperations
     /// exist, after it the copy is whole. A gofer killed midway leaves nothing behind (the kernel
     /// frees an unlinked O_TMPFILE), which is what makes copy-up crash-safe without a work directory.
     /// </summary>
-    private static FileDescriptor CopyRegularFile(Node source, Node dir, byte* name, FileStatus stat, string? skipPrefix, string printable)
+    private static FileDescriptor CopyRegularFile(Node source, Node dir, byte[] name, FileStatus stat, string? skipPrefix, string printable)
     {
         using var input = Reopen(source.Fd, Syscalls.O_RDONLY | Syscalls.O_NOATIME, "copyup", printable);
-        FileDescriptor temp;
-        fixed (byte* here = "."u8)
-        {
-            temp = Syscalls.OpenAt(dir.Fd.Fd, here, Syscalls.O_TMPFILE | Syscalls.O_WRONLY, stat.Mode & 0xFFF, out var error)
-                ?? throw new ErrnoException(error, "copyup (O_TMPFILE)", printable);
-        }
-
+        var temp = Syscalls.OpenAt(dir.Fd, "."u8, Syscalls.O_TMPFILE | Syscalls.O_WRONLY, stat.Mode & 0xFFF, out var error)
+            ?? throw new ErrnoException(error, "copyup (O_TMPFILE)", printable);
         try
         {
             CopyData(input, temp, stat.Size, printable);
             CopyMetadata(source, temp, stat, skipPrefix, printable);
-            fixed (byte* path = Syscalls.Encode(temp.ProcPath))
-            {
-                ErrnoException.ThrowIfError(Syscalls.LinkAt(Syscalls.AT_FDCWD, path, dir.Fd.Fd, name, Syscalls.AT_SYMLINK_FOLLOW), "copyup (link)", printable);
-            }
-
+            ErrnoException.ThrowIfError(Syscalls.Link(temp, dir.Fd, name), "copyup (link)", printable);
             using (temp)
             {
-                return Syscalls.OpenAt(dir.Fd.Fd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error)
+                return Syscalls.OpenAt(dir.Fd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out error)
                     ?? throw new ErrnoException(error, "copyup", printable);
             }
         }
@@ -90,7 +77,7 @@ public sealed unsafe partial class FileOperations
         var offset = 0L;
         while (offset < size)
         {
-            var n = Syscalls.CopyFileRange(input.Fd, offset, output.Fd, offset, size - offset);
+            var n = Syscalls.CopyFileRange(input, offset, output, offset, size - offset);
             if (n is -Errno.EXDEV or -Errno.EINVAL or -Errno.EOPNOTSUPP or -Errno.ENOSYS)
             {
                 CopyByReading(input, output, offset, printable);
@@ -110,23 +97,20 @@ public sealed unsafe partial class FileOperations
     private static void CopyByReading(FileDescriptor input, FileDescriptor output, long offset, string printable)
     {
         var buffer = new byte[1 << 20];
-        fixed (byte* b = buffer)
+        while (true)
         {
-            while (true)
+            var n = (int)ErrnoException.ThrowIfError(Syscalls.Pread(input, buffer, offset), "copyup (read)", printable);
+            if (n == 0)
             {
-                var n = ErrnoException.ThrowIfError(Syscalls.Pread(input.Fd, b, buffer.Length, offset), "copyup (read)", printable);
-                if (n == 0)
-                {
-                    return;
-                }
-
-                for (var written = 0L; written < n;)
-                {
-                    written += ErrnoException.ThrowIfError(Syscalls.Pwrite(output.Fd, b + written, (int)(n - written), offset + written), "copyup (write)", printable);
-                }
-
-                offset += n;
+                return;
             }
+
+            for (var written = 0; written < n;)
+            {
+                written += (int)ErrnoException.ThrowIfError(Syscalls.Pwrite(output, buffer.AsSpan(written, n - written), offset + written), "copyup (write)", printable);
+            }
+
+            offset += n;
         }
     }
 
@@ -135,50 +119,42 @@ public sealed unsafe partial class FileOperations
     /// given the source's metadata, then renamed to their name (never replacing anything): the name
     /// shows nothing or the whole copy. A crash leaves at most a scratch name, which views hide.
     /// </summary>
-    private static FileDescriptor MakeAndDescribe(Node source, Node dir, byte* name, FileStatus stat, string? skipPrefix, string printable)
+    private static FileDescriptor MakeAndDescribe(Node source, Node dir, byte[] name, FileStatus stat, string? skipPrefix, string printable)
     {
         var permissions = stat.Mode & 0xFFF;
-        fixed (byte* scratch = Syscalls.Encode(ScratchName.New()))
+        var scratch = Encoding.UTF8.GetBytes(ScratchName.New());
+        var made = stat.Type switch
         {
-            var made = stat.Type switch
+            FileStatus.Directory => Syscalls.MkdirAt(dir.Fd, scratch, permissions),
+            FileStatus.Fifo => Syscalls.MknodAt(dir.Fd, scratch, FileStatus.Fifo | permissions, 0),
+            _ => MakeSymlinkCopy(source, dir, scratch, printable),
+        };
+        ErrnoException.ThrowIfError(made, "copyup", printable);
+        var fd = Syscalls.OpenAt(dir.Fd, scratch, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error);
+        try
+        {
+            if (fd is null)
             {
-                FileStatus.Directory => Syscalls.MkdirAt(dir.Fd.Fd, scratch, permissions),
-                FileStatus.Fifo => Syscalls.MknodAt(dir.Fd.Fd, scratch, FileStatus.Fifo | permissions, 0),
-                _ => MakeSymlinkCopy(source, dir, scratch, printable),
-            };
-            ErrnoException.ThrowIfError(made, "copyup", printable);
-            var fd = Syscalls.OpenAt(dir.Fd.Fd, scratch, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error);
-            try
-            {
-                if (fd is null)
-                {
-                    throw new ErrnoException(error, "copyup", printable);
-                }
+                throw new ErrnoException(error, "copyup", printable);
+            }
 
-                CopyMetadata(source, fd, stat, skipPrefix, printable);
-                ErrnoException.ThrowIfError(Syscalls.RenameAt2(dir.Fd.Fd, scratch, dir.Fd.Fd, name, Syscalls.RENAME_NOREPLACE), "copyup (rename)", printable);
-                return fd;
-            }
-            catch
-            {
-                fd?.Dispose();
-                Syscalls.UnlinkAt(dir.Fd.Fd, scratch, stat.IsDirectory ? Syscalls.AT_REMOVEDIR : 0);
-                throw;
-            }
+            CopyMetadata(source, fd, stat, skipPrefix, printable);
+            ErrnoException.ThrowIfError(Syscalls.RenameAt2(dir.Fd, scratch, dir.Fd, name, Syscalls.RENAME_NOREPLACE), "copyup (rename)", printable);
+            return fd;
+        }
+        catch
+        {
+            fd?.Dispose();
+            Syscalls.UnlinkAt(dir.Fd, scratch, stat.IsDirectory ? Syscalls.AT_REMOVEDIR : 0);
+            throw;
         }
     }
 
-    private static int MakeSymlinkCopy(Node source, Node dir, byte* name, string printable)
+    private static int MakeSymlinkCopy(Node source, Node dir, byte[] name, string printable)
     {
-        var target = new byte[MaxSymlinkTarget + 2];
-        byte empty = 0;
-        long length;
-        fixed (byte* t = target)
-        {
-            length = ErrnoException.ThrowIfError(Syscalls.ReadlinkAt(source.Fd.Fd, &empty, t, target.Length - 1), "copyup (readlink)", printable);
-            t[length] = 0;
-            return Syscalls.SymlinkAt(t, dir.Fd.Fd, name);
-        }
+        var target = new byte[MaxSymlinkTarget + 1];
+        var length = (int)ErrnoException.ThrowIfError(Syscalls.ReadLink(source.Fd, target), "copyup (readlink)", printable);
+        return Syscalls.SymlinkAt(target.AsSpan(0, length), dir.Fd, name);
     }
 
     /// <summary>
@@ -188,19 +164,15 @@ public sealed unsafe partial class FileOperations
     /// </summary>
     private static void CopyMetadata(Node source, FileDescriptor target, FileStatus stat, string? skipPrefix, string printable)
     {
-        byte empty = 0;
-        ErrnoException.ThrowIfError(Syscalls.FchownAt(target.Fd, &empty, stat.Uid, stat.Gid, Syscalls.AT_EMPTY_PATH | Syscalls.AT_SYMLINK_NOFOLLOW), "copyup (chown)", printable);
+        ErrnoException.ThrowIfError(Syscalls.Chown(target, stat.Uid, stat.Gid), "copyup (chown)", printable);
         if (stat.Type != FileStatus.Symlink)
         {
-            fixed (byte* path = Syscalls.Encode(target.ProcPath))
-            {
-                ErrnoException.ThrowIfError(Syscalls.FchmodAt(Syscalls.AT_FDCWD, path, stat.Mode & 0xFFF, 0), "copyup (chmod)", printable);
-            }
+            ErrnoException.ThrowIfError(Syscalls.Chmod(target, stat.Mode & 0xFFF), "copyup (chmod)", printable);
         }
 
         CopyXattrs(source.Fd, target, skipPrefix, printable);
         ErrnoException.ThrowIfError(
-            Syscalls.UtimensAt(target.Fd, &empty, (stat.AccessSeconds, stat.AccessNanoseconds), (stat.ModifySeconds, stat.ModifyNanoseconds), Syscalls.AT_EMPTY_PATH),
+            Syscalls.SetTimes(target, (stat.AccessSeconds, stat.AccessNanoseconds), (stat.ModifySeconds, stat.ModifyNanoseconds)),
             "copyup (utimes)",
             printable);
     }
@@ -209,34 +181,31 @@ public sealed unsafe partial class FileOperations
     {
         var names = new byte[XattrPolicy.MaxValueSize];
         var value = new byte[XattrPolicy.MaxValueSize];
-        fixed (byte* from = Syscalls.Encode(source.ProcPath))
-        fixed (byte* to = Syscalls.Encode(target.ProcPath))
-        fixed (byte* list = names)
-        fixed (byte* v = value)
+        var length = Xattrs.List(source, names);
+        if (length == -Errno.EOPNOTSUPP)
         {
-            var length = Syscalls.ListXattr(from, list, names.Length);
-            if (length == -Errno.EOPNOTSUPP)
+            return;
+        }
+
+        ErrnoException.ThrowIfError(length, "copyup (listxattr)", printable);
+        foreach (var range in names.AsSpan(0, (int)length).Split((byte)0))
+        {
+            var name = names.AsSpan(0, (int)length)[range];
+            if (name.IsEmpty)
             {
-                return;
+                continue;
             }
 
-            ErrnoException.ThrowIfError(length, "copyup (listxattr)", printable);
-            for (var start = 0; start < length;)
+            var xattr = Encoding.UTF8.GetString(name);
+            // The overlay's markers stay behind; a file's own xattrs under the prefix are stored
+            // escaped (prefix + "overlay.") and travel with the file like any other.
+            if (skipPrefix is not null && xattr.StartsWith(skipPrefix, StringComparison.Ordinal) && !xattr.StartsWith(skipPrefix + "overlay.", StringComparison.Ordinal))
             {
-                var end = Array.IndexOf(names, (byte)0, start);
-                var xattr = Encoding.UTF8.GetString(names, start, end - start);
-                var name = list + start;
-                start = end + 1;
-                // The overlay's markers stay behind; a file's own xattrs under the prefix are stored
-                // escaped (prefix + "overlay.") and travel with the file like any other.
-                if (skipPrefix is not null && xattr.StartsWith(skipPrefix, StringComparison.Ordinal) && !xattr.StartsWith(skipPrefix + "overlay.", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var size = ErrnoException.ThrowIfError(Syscalls.GetXattr(from, name, v, value.Length), "copyup (getxattr)", xattr);
-                ErrnoException.ThrowIfError(Syscalls.SetXattr(to, name, v, (int)size, 0), "copyup (setxattr)", xattr);
+                continue;
             }
+
+            var size = (int)ErrnoException.ThrowIfError(Xattrs.Get(source, name, value), "copyup (getxattr)", xattr);
+            ErrnoException.ThrowIfError(Xattrs.Set(target, name, value.AsSpan(0, size), 0), "copyup (setxattr)", xattr);
         }
     }
 }

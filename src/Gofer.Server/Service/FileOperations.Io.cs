@@ -4,7 +4,7 @@ using Google.Protobuf;
 
 namespace Gofer.Server.Service;
 
-public sealed unsafe partial class FileOperations
+public sealed partial class FileOperations
 {
     /// <summary>
     /// The open(2) flags a client may pass. O_CREAT is Create's; O_NOFOLLOW and O_CLOEXEC are
@@ -39,21 +39,16 @@ public sealed unsafe partial class FileOperations
         // The handle is reserved before the file is made: a spent budget must fail the call while
         // nothing has been created, or the name would exist while the client is told it does not.
         handles.Reserve();
-        FileDescriptor? fd;
-        int error;
+        // O_EXCL first tells whether the file is new (owner is only set on new files). O_NOFOLLOW:
+        // an existing symlink at the name fails with ELOOP instead of creating its target.
         var created = true;
-        fixed (byte* n = name)
+        var mode = request.Mode & 0xFFF;
+        var fd = Syscalls.OpenAt(dir.Fd, name, flags | Syscalls.O_CREAT | Syscalls.O_EXCL | Syscalls.O_NOFOLLOW | Syscalls.O_NONBLOCK, mode, out var error);
+        if (fd is null && error == Errno.EEXIST && (flags & Syscalls.O_EXCL) == 0)
         {
-            // O_EXCL first tells whether the file is new (owner is only set on new files). O_NOFOLLOW:
-            // an existing symlink at the name fails with ELOOP instead of creating its target.
-            var mode = request.Mode & 0xFFF;
-            fd = Syscalls.OpenAt(dir.Fd.Fd, n, flags | Syscalls.O_CREAT | Syscalls.O_EXCL | Syscalls.O_NOFOLLOW | Syscalls.O_NONBLOCK, mode, out error);
-            if (fd is null && error == Errno.EEXIST && (flags & Syscalls.O_EXCL) == 0)
-            {
-                created = false;
-                fd = OpenExisting(dir.Fd.Fd, n, flags, printable);
-                error = 0;
-            }
+            created = false;
+            fd = OpenExisting(dir.Fd, name, flags, printable);
+            error = 0;
         }
 
         if (fd is null)
@@ -79,9 +74,9 @@ public sealed unsafe partial class FileOperations
     }
 
     /// <summary>Opens an existing name for Create without O_CREAT, checking it is a file that may be opened.</summary>
-    private static FileDescriptor OpenExisting(int dirFd, byte* name, int flags, string printable)
+    private static FileDescriptor OpenExisting(FileDescriptor dir, byte[] name, int flags, string printable)
     {
-        var pathFd = Syscalls.OpenAt(dirFd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error)
+        var pathFd = Syscalls.OpenAt(dir, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error)
             ?? throw new ErrnoException(error, "create", printable);
         using (pathFd)
         {
@@ -157,30 +152,27 @@ public sealed unsafe partial class FileOperations
     /// <summary>pread until the span is full or end of file (a FIFO answers what it has).</summary>
     private static int ReadAt(Node node, Span<byte> buffer, long offset)
     {
-        fixed (byte* b = buffer)
+        if (node.Type == FileStatus.Fifo)
         {
-            if (node.Type == FileStatus.Fifo)
-            {
-                // A FIFO has no offsets (pread fails with ESPIPE), and a non-blocking one with
-                // nothing in it answers EAGAIN: that is an empty read here.
-                var got = Syscalls.ReadFd(node.Fd.Fd, b, buffer.Length);
-                return got == -Errno.EAGAIN ? 0 : (int)ErrnoException.ThrowIfError(got, "read");
-            }
-
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var n = ErrnoException.ThrowIfError(Syscalls.Pread(node.Fd.Fd, b + total, buffer.Length - total, offset + total), "read");
-                if (n == 0)
-                {
-                    break;
-                }
-
-                total += (int)n;
-            }
-
-            return total;
+            // A FIFO has no offsets (pread fails with ESPIPE), and a non-blocking one with
+            // nothing in it answers EAGAIN: that is an empty read here.
+            var got = Syscalls.Read(node.Fd, buffer);
+            return got == -Errno.EAGAIN ? 0 : (int)ErrnoException.ThrowIfError(got, "read");
         }
+
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var n = ErrnoException.ThrowIfError(Syscalls.Pread(node.Fd, buffer[total..], offset + total), "read");
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += (int)n;
+        }
+
+        return total;
     }
 
     public WriteResponse Write(CallHandles handles, WriteRequest request)
@@ -203,23 +195,20 @@ public sealed unsafe partial class FileOperations
 
         var append = (node.OpenFlags & Syscalls.O_APPEND) != 0 || node.Type == FileStatus.Fifo;
         var data = request.Data.Span;
-        var total = 0L;
-        fixed (byte* d = data)
+        var total = 0;
+        while (total < data.Length)
         {
-            while (total < data.Length)
+            // O_APPEND handles and FIFOs write at their own position: pwrite would ignore
+            // O_APPEND's intent on some filesystems and fails with ESPIPE on a FIFO.
+            var n = append
+                ? Syscalls.Write(node.Fd, data[total..])
+                : Syscalls.Pwrite(node.Fd, data[total..], request.Offset + total);
+            if (n < 0 && total > 0)
             {
-                // O_APPEND handles and FIFOs write at their own position: pwrite would ignore
-                // O_APPEND's intent on some filesystems and fails with ESPIPE on a FIFO.
-                var n = append
-                    ? Syscalls.Write(node.Fd.Fd, d + total, (int)(data.Length - total))
-                    : Syscalls.Pwrite(node.Fd.Fd, d + total, (int)(data.Length - total), request.Offset + total);
-                if (n < 0 && total > 0)
-                {
-                    break;
-                }
-
-                total += ErrnoException.ThrowIfError(n, "write");
+                break;
             }
+
+            total += (int)ErrnoException.ThrowIfError(n, "write");
         }
 
         return new WriteResponse { Written = total };
@@ -268,15 +257,10 @@ public sealed unsafe partial class FileOperations
         var message = new DirEntry { Name = ByteString.CopyFrom(entry.Name), Ino = entry.Inode, Type = entry.Type };
         if (withStat)
         {
-            var name = new byte[entry.Name.Length + 1];
-            entry.Name.CopyTo(name, 0);
-            fixed (byte* n = name)
+            // A name removed since getdents is listed without a stat rather than failing the listing.
+            if (Syscalls.Stat(dir, entry.Name, Syscalls.AT_SYMLINK_NOFOLLOW, out var status) == 0)
             {
-                // A name removed since getdents is listed without a stat rather than failing the listing.
-                if (Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var status) == 0)
-                {
-                    message.Stat = status.ToMessage();
-                }
+                message.Stat = status.ToMessage();
             }
         }
 
@@ -291,7 +275,7 @@ public sealed unsafe partial class FileOperations
             throw new ErrnoException(Errno.EBADF, "fsync", $"handle {request.Handle} (not open)");
         }
 
-        ErrnoException.ThrowIfError(Syscalls.Fsync(node.Fd.Fd, request.DataOnly), "fsync");
+        ErrnoException.ThrowIfError(Syscalls.Fsync(node.Fd, request.DataOnly), "fsync");
         return new FsyncResponse();
     }
 

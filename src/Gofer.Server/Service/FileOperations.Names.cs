@@ -4,7 +4,7 @@ using Google.Protobuf;
 
 namespace Gofer.Server.Service;
 
-public sealed unsafe partial class FileOperations
+public sealed partial class FileOperations
 {
     /// <summary>Longest symlink target (PATH_MAX minus the NUL).</summary>
     public const int MaxSymlinkTarget = 4095;
@@ -13,10 +13,7 @@ public sealed unsafe partial class FileOperations
     {
         var (dir, name, printable) = WritableDirectory(handles, request.Directory, request.Name, "mkdir");
         handles.Reserve();
-        fixed (byte* n = name)
-        {
-            ErrnoException.ThrowIfError(Syscalls.MkdirAt(dir.Fd.Fd, n, request.Mode & 0xFFF), "mkdir", printable);
-        }
+        ErrnoException.ThrowIfError(Syscalls.MkdirAt(dir.Fd, name, request.Mode & 0xFFF), "mkdir", printable);
 
         var (handle, stat) = AdoptNew(handles, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "mkdir", printable);
         return new MkdirResponse { Handle = handle, Stat = stat };
@@ -41,10 +38,7 @@ public sealed unsafe partial class FileOperations
         }
 
         handles.Reserve();
-        fixed (byte* n = name)
-        {
-            ErrnoException.ThrowIfError(Syscalls.MknodAt(dir.Fd.Fd, n, type | (request.Mode & 0xFFF), 0), "mknod", printable);
-        }
+        ErrnoException.ThrowIfError(Syscalls.MknodAt(dir.Fd, name, type | (request.Mode & 0xFFF), 0), "mknod", printable);
 
         var (handle, stat) = AdoptNew(handles, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "mknod", printable);
         return new MknodResponse { Handle = handle, Stat = stat };
@@ -66,14 +60,8 @@ public sealed unsafe partial class FileOperations
 
         // The target is stored as bytes and never resolved by the gofer: it only means something
         // to the client, which resolves it within its own view.
-        var terminated = new byte[target.Length + 1];
-        target.CopyTo(terminated);
         handles.Reserve();
-        fixed (byte* t = terminated)
-        fixed (byte* n = name)
-        {
-            ErrnoException.ThrowIfError(Syscalls.SymlinkAt(t, dir.Fd.Fd, n), "symlink", printable);
-        }
+        ErrnoException.ThrowIfError(Syscalls.SymlinkAt(target, dir.Fd, name), "symlink", printable);
 
         var (handle, stat) = AdoptNew(handles, dir, name, request.HasUid ? request.Uid : null, request.HasGid ? request.Gid : null, "symlink", printable);
         return new SymlinkResponse { Handle = handle, Stat = stat };
@@ -95,13 +83,9 @@ public sealed unsafe partial class FileOperations
 
         handles.Reserve();
 
-        // linkat of the descriptor's magic link with AT_SYMLINK_FOLLOW links the file itself
-        // (a symlink stays a symlink) without the CAP_DAC_READ_SEARCH that AT_EMPTY_PATH needs.
-        fixed (byte* source = Syscalls.Encode(target.Fd.ProcPath))
-        fixed (byte* n = name)
-        {
-            ErrnoException.ThrowIfError(Syscalls.LinkAt(Syscalls.AT_FDCWD, source, dir.Fd.Fd, n, Syscalls.AT_SYMLINK_FOLLOW), "link", printable);
-        }
+        // The file the handle refers to is linked itself (a symlink stays a symlink); its name
+        // is never looked up again, and no CAP_DAC_READ_SEARCH is needed (see Syscalls.Link).
+        ErrnoException.ThrowIfError(Syscalls.Link(target.Fd, dir.Fd, name), "link", printable);
 
         var (handle, stat) = AdoptNew(handles, dir, name, null, null, "link", printable);
         return new LinkResponse { Handle = handle, Stat = stat };
@@ -116,12 +100,7 @@ public sealed unsafe partial class FileOperations
         }
 
         var buffer = new byte[MaxSymlinkTarget + 1];
-        long n;
-        byte empty = 0;
-        fixed (byte* b = buffer)
-        {
-            n = ErrnoException.ThrowIfError(Syscalls.ReadlinkAt(node.Fd.Fd, &empty, b, buffer.Length), "readlink");
-        }
+        var n = ErrnoException.ThrowIfError(Syscalls.ReadLink(node.Fd, buffer), "readlink");
 
         return new ReadlinkResponse { Target = ByteString.CopyFrom(buffer, 0, (int)n) };
     }
@@ -130,10 +109,7 @@ public sealed unsafe partial class FileOperations
     {
         var operation = request.RemoveDirectory ? "rmdir" : "unlink";
         var (dir, name, printable) = WritableDirectory(handles, request.Directory, request.Name, operation);
-        fixed (byte* n = name)
-        {
-            ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir.Fd.Fd, n, request.RemoveDirectory ? Syscalls.AT_REMOVEDIR : 0), operation, printable);
-        }
+        ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir.Fd, name, request.RemoveDirectory ? Syscalls.AT_REMOVEDIR : 0), operation, printable);
 
         return new UnlinkResponse();
     }
@@ -153,11 +129,7 @@ public sealed unsafe partial class FileOperations
             throw new ErrnoException(Errno.EXDEV, "rename", oldPrintable);
         }
 
-        fixed (byte* o = oldName)
-        fixed (byte* n = newName)
-        {
-            ErrnoException.ThrowIfError(Syscalls.RenameAt2(oldDir.Fd.Fd, o, newDir.Fd.Fd, n, request.Flags), "rename", oldPrintable);
-        }
+        ErrnoException.ThrowIfError(Syscalls.RenameAt2(oldDir.Fd, oldName, newDir.Fd, newName, request.Flags), "rename", oldPrintable);
 
         return new RenameResponse();
     }
@@ -179,12 +151,8 @@ public sealed unsafe partial class FileOperations
     /// </summary>
     private static (ulong Handle, Stat Stat) AdoptNew(CallHandles handles, Node dir, byte[] name, uint? uid, uint? gid, string operation, string printable)
     {
-        FileDescriptor fd;
-        fixed (byte* n = name)
-        {
-            fd = Syscalls.OpenAt(dir.Fd.Fd, n, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error)
-                ?? throw new ErrnoException(error, operation, printable);
-        }
+        var fd = Syscalls.OpenAt(dir.Fd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error)
+            ?? throw new ErrnoException(error, operation, printable);
 
         try
         {
@@ -204,9 +172,6 @@ public sealed unsafe partial class FileOperations
     }
 
     /// <summary>fchownat on the descriptor itself (a symlink included); uint.MaxValue leaves an id as it is.</summary>
-    private static void SetOwner(FileDescriptor fd, uint uid, uint gid, string operation, string? name)
-    {
-        byte empty = 0;
-        ErrnoException.ThrowIfError(Syscalls.FchownAt(fd.Fd, &empty, uid, gid, Syscalls.AT_EMPTY_PATH | Syscalls.AT_SYMLINK_NOFOLLOW), operation, name);
-    }
+    private static void SetOwner(FileDescriptor fd, uint uid, uint gid, string operation, string? name) =>
+        ErrnoException.ThrowIfError(Syscalls.Chown(fd, uid, gid), operation, name);
 }

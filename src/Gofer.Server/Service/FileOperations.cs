@@ -15,7 +15,7 @@ namespace Gofer.Server.Service;
 /// handle's descriptor with O_NOFOLLOW, never a path; symlinks are never followed; read-only
 /// layers refuse modifications here, before the kernel would.
 /// </remarks>
-public sealed unsafe partial class FileOperations(ServedMounts mounts)
+public sealed partial class FileOperations(ServedMounts mounts)
 {
     /// <summary>Most components one Walk may name.</summary>
     public const int MaxWalkNames = 256;
@@ -120,14 +120,9 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
                     break;
                 }
 
-                FileDescriptor? fd;
-                int error;
-                fixed (byte* name = names[i])
-                {
-                    // O_NOFOLLOW with O_PATH yields a descriptor on a symlink itself: the walk
-                    // reports it and stops, the client decides what its target means.
-                    fd = Syscalls.OpenAt(current.Fd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out error);
-                }
+                // O_NOFOLLOW with O_PATH yields a descriptor on a symlink itself: the walk
+                // reports it and stops, the client decides what its target means.
+                var fd = Syscalls.OpenAt(current, names[i], Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, out var error);
 
                 if (fd is null)
                 {
@@ -196,35 +191,25 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
         }
 
         Span<byte> buffer = stackalloc byte[1024];
-        fixed (byte* path = Syscalls.Encode(fd.ProcPath))
+        for (var i = 0; i < names.Count; i++)
         {
-            for (var i = 0; i < names.Count; i++)
+            if (XattrValue(fd, encoded[i], buffer) is { } value)
             {
-                fixed (byte* name = encoded[i])
-                {
-                    if (XattrValue(path, name, buffer) is { } value)
-                    {
-                        entry.Xattrs.Add(new Xattr { Name = names[i], Value = value });
-                    }
-                }
+                entry.Xattrs.Add(new Xattr { Name = names[i], Value = value });
             }
         }
     }
 
     /// <summary>One xattr's value, or null when it is not set (or cannot be read).</summary>
-    private static Google.Protobuf.ByteString? XattrValue(byte* path, byte* name, Span<byte> buffer)
+    private static Google.Protobuf.ByteString? XattrValue(FileDescriptor fd, byte[] name, Span<byte> buffer)
     {
-        long n;
-        fixed (byte* b = buffer)
-        {
-            n = Syscalls.GetXattr(path, name, b, buffer.Length);
-        }
+        var n = Xattrs.Get(fd, name, buffer);
 
         // Overlay markers are short, but a redirect holds a whole path: a value longer than the
         // first buffer is read again whole, never reported as absent.
         if (n == -Errno.ERANGE && buffer.Length < XattrPolicy.MaxValueSize)
         {
-            return XattrValue(path, name, new byte[XattrPolicy.MaxValueSize]);
+            return XattrValue(fd, name, new byte[XattrPolicy.MaxValueSize]);
         }
 
         return n >= 0 ? Google.Protobuf.ByteString.CopyFrom(buffer[..(int)n]) : null;
@@ -238,18 +223,11 @@ public sealed unsafe partial class FileOperations(ServedMounts mounts)
     }
 
     /// <summary>
-    /// Opens the file a descriptor refers to afresh, through its /proc/self/fd magic link: the
-    /// link resolves to that very file, so no name is looked up again and nothing can be swapped
-    /// in between.
+    /// Opens the file a descriptor refers to afresh (<see cref="Syscalls.Reopen"/>): that very
+    /// file, so no name is looked up again and nothing can be swapped in between.
     /// </summary>
-    private static FileDescriptor Reopen(FileDescriptor fd, int flags, string operation, string? name)
-    {
-        fixed (byte* path = Syscalls.Encode(fd.ProcPath))
-        {
-            return Syscalls.OpenAt(Syscalls.AT_FDCWD, path, flags, 0, out var error)
-                ?? throw new ErrnoException(error, operation, name);
-        }
-    }
+    private static FileDescriptor Reopen(FileDescriptor fd, int flags, string operation, string? name) =>
+        Syscalls.Reopen(fd, flags, out var error) ?? throw new ErrnoException(error, operation, name);
 
     /// <summary>EROFS for any modification of a read-only layer.</summary>
     private static void RequireWritable(ServedLayer layer, string operation, string? name)

@@ -21,7 +21,7 @@ public sealed class ServedMounts : IDisposable
     /// Opens every layer's root (a directory, or the file of a single-file bind). <paramref name="pathOf"/> says where a layer is reachable
     /// now: its staging path once the gofer has pivoted, its source path when served in-process.
     /// </summary>
-    public static unsafe ServedMounts Open(MountPlan plan, Func<LayerPlan, string> pathOf)
+    public static ServedMounts Open(MountPlan plan, Func<LayerPlan, string> pathOf)
     {
         var opened = new Dictionary<int, ServedLayer>();
         try
@@ -31,19 +31,17 @@ public sealed class ServedMounts : IDisposable
                 foreach (var layer in mount.Layers)
                 {
                     var path = pathOf(layer);
-                    fixed (byte* p = Syscalls.Encode(path))
-                    {
-                        // O_PATH: the root is only a starting point for lookups; following a symlink
-                        // here is harmless since the path was fixed by the gofer, not the client.
-                        // A bind layer may be a single file (/etc/hosts and the like: every runtime
-                        // binds some), which O_PATH opens without opening the file itself, so a
-                        // device or socket bound there is never opened either; every other layer
-                        // is a directory tree.
-                        var directory = layer.Role.MayBeFile() ? 0 : Syscalls.O_DIRECTORY;
-                        var fd = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_PATH | directory, 0, out var error)
-                            ?? throw new ErrnoException(error, $"open layer {layer.Id} ({layer.Role})", path);
-                        opened.Add(layer.Id, new ServedLayer(layer, mount, fd));
-                    }
+
+                    // O_PATH: the root is only a starting point for lookups; following a symlink
+                    // here is harmless since the path was fixed by the gofer, not the client.
+                    // A bind layer may be a single file (/etc/hosts and the like: every runtime
+                    // binds some), which O_PATH opens without opening the file itself, so a
+                    // device or socket bound there is never opened either; every other layer
+                    // is a directory tree.
+                    var directory = layer.Role.MayBeFile() ? 0 : Syscalls.O_DIRECTORY;
+                    var fd = Syscalls.OpenPath(path, Syscalls.O_PATH | directory, 0, out var error)
+                        ?? throw new ErrnoException(error, $"open layer {layer.Id} ({layer.Role})", path);
+                    opened.Add(layer.Id, new ServedLayer(layer, mount, fd));
                 }
             }
         }

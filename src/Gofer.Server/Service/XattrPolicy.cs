@@ -53,7 +53,7 @@ public static class XattrPolicy
         }
     }
 
-    /// <summary>The name NUL-terminated, or EOPNOTSUPP/EPERM/EINVAL/ERANGE naming it.</summary>
+    /// <summary>The name's UTF-8 bytes (the system calls add the NUL), or EOPNOTSUPP/EPERM/EINVAL/ERANGE naming it.</summary>
     public static byte[] Check(string name, ServedLayer layer, string operation)
     {
         if (name.Length == 0 || name.Contains('\0', StringComparison.Ordinal))
@@ -67,7 +67,7 @@ public static class XattrPolicy
             throw new ErrnoException(unserved ? Errno.EOPNOTSUPP : Errno.EPERM, operation, name);
         }
 
-        var encoded = Syscalls.Encode(name)!;
-        return encoded.Length - 1 > MaxNameLength ? throw new ErrnoException(Errno.ERANGE, operation, name) : encoded;
+        var encoded = System.Text.Encoding.UTF8.GetBytes(name);
+        return encoded.Length > MaxNameLength ? throw new ErrnoException(Errno.ERANGE, operation, name) : encoded;
     }
 }
