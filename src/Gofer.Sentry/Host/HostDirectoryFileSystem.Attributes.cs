@@ -5,7 +5,7 @@ using FileAttributes = Gofer.Sentry.FileSystem.FileAttributes;
 namespace Gofer.Sentry.Host;
 
 /// <summary>Attributes and xattrs: calls on the file itself, reached through a descriptor.</summary>
-public sealed unsafe partial class HostDirectoryFileSystem
+public sealed partial class HostDirectoryFileSystem
 {
     /// <summary>XATTR_SIZE_MAX and XATTR_LIST_MAX: no value and no list of names is longer.</summary>
     private const int XattrMax = 64 * 1024;
@@ -29,28 +29,19 @@ public sealed unsafe partial class HostDirectoryFileSystem
     {
         // fchmod refuses O_PATH descriptors; chmod of the magic link reaches the file.
         using var fd = ResolveFollowing(path, "chmod");
-        fixed (byte* p = ProcPath(fd))
-        {
-            ErrnoException.ThrowIfError(Syscalls.FchmodAt(Syscalls.AT_FDCWD, p, mode, 0), "chmod", path);
-        }
+        ErrnoException.ThrowIfError(Syscalls.Chmod(fd, mode), "chmod", path);
     }
 
     public void Chown(string path, uint uid, uint gid)
     {
         using var fd = ResolveNoFollow(path, "chown");
-        byte empty = 0;
-        ErrnoException.ThrowIfError(
-            Syscalls.FchownAt(fd.Fd, &empty, uid, gid, Syscalls.AT_EMPTY_PATH | Syscalls.AT_SYMLINK_NOFOLLOW), "chown", path);
+        ErrnoException.ThrowIfError(Syscalls.Chown(fd, uid, gid), "chown", path);
     }
 
     public void Utimes(string path, long accessTimeNs, long modifyTimeNs)
     {
         using var fd = ResolveNoFollow(path, "utimes");
-        byte empty = 0;
-        ErrnoException.ThrowIfError(
-            Syscalls.UtimensAt(fd.Fd, &empty, Timespec(accessTimeNs), Timespec(modifyTimeNs), Syscalls.AT_EMPTY_PATH | Syscalls.AT_SYMLINK_NOFOLLOW),
-            "utimes",
-            path);
+        ErrnoException.ThrowIfError(Syscalls.SetTimes(fd, Timespec(accessTimeNs), Timespec(modifyTimeNs)), "utimes", path);
     }
 
     public string Readlink(string path)
@@ -65,12 +56,8 @@ public sealed unsafe partial class HostDirectoryFileSystem
         }
 
         var buffer = new byte[PathMax];
-        byte empty = 0;
-        fixed (byte* b = buffer)
-        {
-            var n = ErrnoException.ThrowIfError(Syscalls.ReadlinkAt(fd.Fd, &empty, b, buffer.Length), "readlink", path);
-            return Decode(buffer.AsSpan(0, (int)n));
-        }
+        var n = ErrnoException.ThrowIfError(Syscalls.ReadLink(fd, buffer), "readlink", path);
+        return Decode(buffer.AsSpan(0, (int)n));
     }
 
     public void SetXattr(string path, string name, byte[] value, XattrMode mode)
@@ -83,32 +70,22 @@ public sealed unsafe partial class HostDirectoryFileSystem
             _ => 0,
         };
         using var fd = ResolveNoFollow(path, "setxattr");
-        fixed (byte* p = ProcPath(fd), n = CString(name, "setxattr"), v = value)
-        {
-            ErrnoException.ThrowIfError(Syscalls.SetXattr(p, n, v, value.Length, flags), "setxattr", path);
-        }
+        ErrnoException.ThrowIfError(Xattrs.Set(fd, Bytes(name, "setxattr"), value, flags), "setxattr", path);
     }
 
     public byte[] GetXattr(string path, string name)
     {
         using var fd = ResolveNoFollow(path, "getxattr");
         var buffer = new byte[XattrMax];
-        fixed (byte* p = ProcPath(fd), n = CString(name, "getxattr"), b = buffer)
-        {
-            var length = ErrnoException.ThrowIfError(Syscalls.GetXattr(p, n, b, buffer.Length), "getxattr", path);
-            return buffer[..(int)length];
-        }
+        var length = ErrnoException.ThrowIfError(Xattrs.Get(fd, Bytes(name, "getxattr"), buffer), "getxattr", path);
+        return buffer[..(int)length];
     }
 
     public IReadOnlyList<string> ListXattr(string path)
     {
         using var fd = ResolveNoFollow(path, "listxattr");
         var buffer = new byte[XattrMax];
-        long length;
-        fixed (byte* p = ProcPath(fd), b = buffer)
-        {
-            length = ErrnoException.ThrowIfError(Syscalls.ListXattr(p, b, buffer.Length), "listxattr", path);
-        }
+        var length = ErrnoException.ThrowIfError(Xattrs.List(fd, buffer), "listxattr", path);
 
         var names = new List<string>();
         var list = buffer.AsSpan(0, (int)length);
@@ -126,10 +103,7 @@ public sealed unsafe partial class HostDirectoryFileSystem
     public void RemoveXattr(string path, string name)
     {
         using var fd = ResolveNoFollow(path, "removexattr");
-        fixed (byte* p = ProcPath(fd), n = CString(name, "removexattr"))
-        {
-            ErrnoException.ThrowIfError(Syscalls.RemoveXattr(p, n), "removexattr", path);
-        }
+        ErrnoException.ThrowIfError(Xattrs.Remove(fd, Bytes(name, "removexattr")), "removexattr", path);
     }
 
     /// <summary>Nanoseconds since the epoch as a timespec; times before 1970 keep tv_nsec in [0, 1e9) as the kernel requires.</summary>

@@ -5,7 +5,7 @@ using Gofer.Sentry.FileSystem;
 namespace Gofer.Sentry.Host;
 
 /// <summary>Contents: open the file the path names (following a final symlink) and read, write or list it.</summary>
-public sealed unsafe partial class HostDirectoryFileSystem
+public sealed partial class HostDirectoryFileSystem
 {
     private const int ReadChunk = 1024 * 1024;
 
@@ -18,11 +18,8 @@ public sealed unsafe partial class HostDirectoryFileSystem
         var entries = new List<DirectoryEntry>(names.Count);
         foreach (var name in names)
         {
-            fixed (byte* n = (byte[])[.. name, 0])
-            {
-                ErrnoException.ThrowIfError(Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var status), "readdir", path);
-                entries.Add(new DirectoryEntry(Decode(name), Kind(status, "readdir", path)));
-            }
+            ErrnoException.ThrowIfError(Syscalls.Stat(dir, name, Syscalls.AT_SYMLINK_NOFOLLOW, out var status), "readdir", path);
+            entries.Add(new DirectoryEntry(Decode(name), Kind(status, "readdir", path)));
         }
 
         return entries;
@@ -42,10 +39,7 @@ public sealed unsafe partial class HostDirectoryFileSystem
         do
         {
             var chunk = data.GetSpan((int)Math.Min(remaining, ReadChunk));
-            fixed (byte* b = chunk)
-            {
-                n = ErrnoException.ThrowIfError(Syscalls.Pread(fd.Fd, b, (int)Math.Min(remaining, chunk.Length), offset + data.WrittenCount), "read", path);
-            }
+            n = ErrnoException.ThrowIfError(Syscalls.Pread(fd, chunk[..(int)Math.Min(remaining, chunk.Length)], offset + data.WrittenCount), "read", path);
 
             data.Advance((int)n);
             remaining -= n;
@@ -58,19 +52,13 @@ public sealed unsafe partial class HostDirectoryFileSystem
     public long Write(string path, long offset, ReadOnlySpan<byte> data)
     {
         using var fd = Resolve(path, Syscalls.O_WRONLY | Syscalls.O_NONBLOCK, 0, "write");
-        fixed (byte* d = data)
-        {
-            return ErrnoException.ThrowIfError(Syscalls.Pwrite(fd.Fd, d, data.Length, offset), "write", path);
-        }
+        return ErrnoException.ThrowIfError(Syscalls.Pwrite(fd, data, offset), "write", path);
     }
 
     public long Append(string path, ReadOnlySpan<byte> data)
     {
         using var fd = Resolve(path, Syscalls.O_WRONLY | Syscalls.O_APPEND | Syscalls.O_NONBLOCK, 0, "append");
-        fixed (byte* d = data)
-        {
-            return ErrnoException.ThrowIfError(Syscalls.Write(fd.Fd, d, data.Length), "append", path);
-        }
+        return ErrnoException.ThrowIfError(Syscalls.Write(fd, data), "append", path);
     }
 
     public void Create(string path, uint mode, bool exclusive, bool truncate)
@@ -92,9 +80,6 @@ public sealed unsafe partial class HostDirectoryFileSystem
         // truncate(2) of the magic link rather than open+ftruncate: it answers EINVAL for a FIFO or
         // socket where open would give ENXIO, and it never opens a device.
         using var fd = ResolveFollowing(path, "truncate");
-        fixed (byte* p = ProcPath(fd))
-        {
-            ErrnoException.ThrowIfError(Syscalls.Truncate(p, size), "truncate", path);
-        }
+        ErrnoException.ThrowIfError(Syscalls.Truncate(fd, size), "truncate", path);
     }
 }

@@ -4,17 +4,14 @@ using Gofer.Sentry.FileSystem;
 namespace Gofer.Sentry.Host;
 
 /// <summary>Names: the *at calls on the last component, in the directory that holds it.</summary>
-public sealed unsafe partial class HostDirectoryFileSystem
+public sealed partial class HostDirectoryFileSystem
 {
     public void Mkdir(string path, uint mode)
     {
         var (dir, name, _) = ResolveParent(path, "mkdir");
         using (dir)
         {
-            fixed (byte* n = name)
-            {
-                ErrnoException.ThrowIfError(Syscalls.MkdirAt(dir.Fd, n, mode), "mkdir", path);
-            }
+            ErrnoException.ThrowIfError(Syscalls.MkdirAt(dir, name, mode), "mkdir", path);
         }
     }
 
@@ -23,11 +20,8 @@ public sealed unsafe partial class HostDirectoryFileSystem
         var (dir, name, _) = ResolveParent(path, "mkfifo");
         using (dir)
         {
-            fixed (byte* n = name)
-            {
-                // As mkfifo(3) calls it: the mode as given, with the FIFO type added.
-                ErrnoException.ThrowIfError(Syscalls.MknodAt(dir.Fd, n, FileStatus.Fifo | mode, 0), "mkfifo", path);
-            }
+            // As mkfifo(3) calls it: the mode as given, with the FIFO type added.
+            ErrnoException.ThrowIfError(Syscalls.MknodAt(dir, name, FileStatus.Fifo | mode, 0), "mkfifo", path);
         }
     }
 
@@ -36,10 +30,7 @@ public sealed unsafe partial class HostDirectoryFileSystem
         var (dir, name, _) = ResolveParent(path, "symlink");
         using (dir)
         {
-            fixed (byte* t = CString(target, "symlink"), n = name)
-            {
-                ErrnoException.ThrowIfError(Syscalls.SymlinkAt(t, dir.Fd, n), "symlink", path);
-            }
+            ErrnoException.ThrowIfError(Syscalls.SymlinkAt(Bytes(target, "symlink"), dir, name), "symlink", path);
         }
     }
 
@@ -48,10 +39,7 @@ public sealed unsafe partial class HostDirectoryFileSystem
         var (dir, name, _) = ResolveParent(path, "unlink");
         using (dir)
         {
-            fixed (byte* n = name)
-            {
-                ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir.Fd, n, 0), "unlink", path);
-            }
+            ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir, name, 0), "unlink", path);
         }
     }
 
@@ -66,10 +54,7 @@ public sealed unsafe partial class HostDirectoryFileSystem
                 throw new ErrnoException(Errno.EBUSY, "rmdir", path);
             }
 
-            fixed (byte* n = name)
-            {
-                ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir.Fd, n, Syscalls.AT_REMOVEDIR), "rmdir", path);
-            }
+            ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir, name, Syscalls.AT_REMOVEDIR), "rmdir", path);
         }
     }
 
@@ -87,10 +72,7 @@ public sealed unsafe partial class HostDirectoryFileSystem
             var (newDir, newName, _) = ResolveParent(newPath, "rename");
             using (newDir)
             {
-                fixed (byte* o = oldName, n = newName)
-                {
-                    ErrnoException.ThrowIfError(Syscalls.RenameAt2(oldDir.Fd, o, newDir.Fd, n, flags), "rename", $"{oldPath} -> {newPath}");
-                }
+                ErrnoException.ThrowIfError(Syscalls.RenameAt2(oldDir, oldName, newDir, newName, flags), "rename", $"{oldPath} -> {newPath}");
             }
         }
     }
@@ -99,16 +81,12 @@ public sealed unsafe partial class HostDirectoryFileSystem
     {
         // The existing file is resolved here rather than named in its directory: linkat follows a
         // trailing slash on it, and an absolute symlink followed by the kernel would leave the
-        // directory. linkat(AT_SYMLINK_FOLLOW) of the magic link links the descriptor's file itself.
+        // directory. Syscalls.Link links the descriptor's file itself.
         using var existing = ResolveNoFollow(existingPath, "link");
         var (dir, name, _) = ResolveParent(newPath, "link");
         using (dir)
         {
-            fixed (byte* o = ProcPath(existing), n = name)
-            {
-                ErrnoException.ThrowIfError(
-                    Syscalls.LinkAt(Syscalls.AT_FDCWD, o, dir.Fd, n, Syscalls.AT_SYMLINK_FOLLOW), "link", $"{existingPath} -> {newPath}");
-            }
+            ErrnoException.ThrowIfError(Syscalls.Link(existing, dir, name), "link", $"{existingPath} -> {newPath}");
         }
     }
 }

@@ -30,7 +30,7 @@ namespace Gofer.Sentry.Host;
 /// </para>
 /// <para>The caller sets the umask (`gofer exec` sets 0, so modes are applied as given).</para>
 /// </remarks>
-public sealed unsafe partial class HostDirectoryFileSystem : IFileSystem, IDisposable
+public sealed partial class HostDirectoryFileSystem : IFileSystem, IDisposable
 {
     /// <summary>
     /// RESOLVE_IN_ROOT keeps every lookup inside the directory. Magic links are refused too: one
@@ -54,11 +54,8 @@ public sealed unsafe partial class HostDirectoryFileSystem : IFileSystem, IDispo
     public static HostDirectoryFileSystem Open(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        fixed (byte* p = CString(directory, "open"))
-        {
-            var fd = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0, out var error);
-            return fd is null ? throw new ErrnoException(error, "open", directory) : new HostDirectoryFileSystem(fd);
-        }
+        var fd = Syscalls.OpenPath(Checked(directory, "open"), Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0, out var error);
+        return fd is null ? throw new ErrnoException(error, "open", directory) : new HostDirectoryFileSystem(fd);
     }
 
     public void Dispose() => root.Dispose();
@@ -66,16 +63,14 @@ public sealed unsafe partial class HostDirectoryFileSystem : IFileSystem, IDispo
     /// <summary>openat2 of the whole path from the root, with <paramref name="flags"/>.</summary>
     private FileDescriptor Resolve(string path, int flags, uint mode, string operation)
     {
-        fixed (byte* p = CString(path, operation))
+        var p = Bytes(path, operation);
+        var fd = Syscalls.OpenAt2(root, p, flags, mode, Scope);
+        for (var retry = 0; fd == -Errno.EAGAIN && retry < RaceRetries; retry++)
         {
-            var fd = Syscalls.OpenAt2(root.Fd, p, flags, mode, Scope);
-            for (var retry = 0; fd == -Errno.EAGAIN && retry < RaceRetries; retry++)
-            {
-                fd = Syscalls.OpenAt2(root.Fd, p, flags, mode, Scope);
-            }
-
-            return new FileDescriptor(ErrnoException.ThrowIfError(fd, operation, path));
+            fd = Syscalls.OpenAt2(root, p, flags, mode, Scope);
         }
+
+        return new FileDescriptor(ErrnoException.ThrowIfError(fd, operation, path));
     }
 
     /// <summary>An O_PATH descriptor of the file the path names, following a final symlink.</summary>
@@ -86,11 +81,11 @@ public sealed unsafe partial class HostDirectoryFileSystem : IFileSystem, IDispo
     private FileDescriptor ResolveNoFollow(string path, string operation) =>
         Resolve(path, Syscalls.O_PATH | Syscalls.O_NOFOLLOW, 0, operation);
 
-    /// <summary>The directory holding the last component (O_PATH), and that component as a C string.</summary>
+    /// <summary>The directory holding the last component (O_PATH), and that component's bytes.</summary>
     private (FileDescriptor Directory, byte[] Name, bool IsRoot) ResolveParent(string path, string operation)
     {
         var final = FinalComponent.Of(path);
-        var name = CString(final.Name, operation);
+        var name = Bytes(final.Name, operation);
         return (Resolve(final.Parent, Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0, operation), name, final.IsRoot);
     }
 
@@ -125,15 +120,17 @@ public sealed unsafe partial class HostDirectoryFileSystem : IFileSystem, IDispo
     };
 
     /// <summary>
-    /// A NUL-terminated UTF-8 copy. A NUL inside would end the C string early and name another,
-    /// shorter path, so it is refused with the EINVAL a C caller could not even express.
+    /// The string as the kernel will see it. A NUL inside would end the C string early and name
+    /// another, shorter path, so it is refused with the EINVAL a C caller could not even express
+    /// (the system calls refuse it too; refusing here names it).
     /// </summary>
-    private static byte[] CString(string s, string operation) =>
+    private static string Checked(string s, string operation) =>
         s.Contains('\0', StringComparison.Ordinal)
             ? throw new ErrnoException(Errno.EINVAL, operation, s.Replace("\0", "\\0", StringComparison.Ordinal))
-            : Syscalls.Encode(s)!;
+            : s;
 
-    private static byte[] ProcPath(FileDescriptor fd) => Syscalls.Encode(fd.ProcPath)!;
+    /// <summary>The UTF-8 bytes of a <see cref="Checked"/> string, for the calls that add the NUL.</summary>
+    private static byte[] Bytes(string s, string operation) => Encoding.UTF8.GetBytes(Checked(s, operation));
 
     private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }
