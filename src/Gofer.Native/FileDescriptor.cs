@@ -26,4 +26,14 @@ public sealed class FileDescriptor : SafeHandle
     public string ProcPath => $"/proc/self/fd/{Fd}";
 
     protected override bool ReleaseHandle() => Tmds.Linux.LibC.close((int)handle) == 0;
+
+    /// <summary>
+    /// AT_FDCWD as a descriptor, for the *at calls on paths the gofer or its tools chose
+    /// (relative ones from the working directory, absolute ones from the root). Never closed.
+    /// Never for a client's name: those are looked up in a handle's directory.
+    /// </summary>
+    public static FileDescriptor CurrentDirectory { get; } = new(Syscalls.AT_FDCWD, ownsHandle: false);
+
+    private FileDescriptor(int fd, bool ownsHandle)
+        : base(new IntPtr(-1), ownsHandle) => SetHandle(new IntPtr(fd));
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Gofer.Native;
 
@@ -12,7 +13,7 @@ namespace Gofer.Native;
 /// are made on the descriptor's magic link (<see cref="MagicLink"/>): it lands on the file itself,
 /// a symlink included, and never resolves a name.
 /// </remarks>
-public static unsafe class Xattrs
+public static unsafe partial class Xattrs
 {
     /// <summary>getxattr(2): the value's size (with an empty <paramref name="value"/>, the size it needs), or a negated errno (ENODATA when unset, ERANGE when too small).</summary>
     public static long Get(FileDescriptor file, ReadOnlySpan<byte> name, Span<byte> value)
@@ -65,4 +66,57 @@ public static unsafe class Xattrs
     }
 
     private static long Result(long r) => r < 0 ? -Marshal.GetLastPInvokeError() : r;
+}
+
+/// <summary>The xattr calls on a whole path, for the gofer's tools and tests (never for a client's name).</summary>
+public static unsafe partial class Xattrs
+{
+    /// <summary>getxattr(2) of <paramref name="path"/>, following a final symlink.</summary>
+    public static long Get(string path, ReadOnlySpan<byte> name, Span<byte> value)
+    {
+        var p = new CString(Encoding.UTF8.GetBytes(path), default);
+        var n = new CString(name, stackalloc byte[CString.StackSize]);
+        fixed (byte* pp = p)
+        fixed (byte* np = n)
+        fixed (byte* v = value)
+        {
+            return p.IsValid && n.IsValid ? Result((long)LibcImports.getxattr(pp, np, v, (nuint)value.Length)) : -Errno.EINVAL;
+        }
+    }
+
+    /// <summary>setxattr(2) of <paramref name="path"/>, following a final symlink.</summary>
+    public static int Set(string path, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
+    {
+        var p = new CString(Encoding.UTF8.GetBytes(path), default);
+        var n = new CString(name, stackalloc byte[CString.StackSize]);
+        fixed (byte* pp = p)
+        fixed (byte* np = n)
+        fixed (byte* v = value)
+        {
+            return p.IsValid && n.IsValid ? (int)Result(LibcImports.setxattr(pp, np, v, (nuint)value.Length, flags)) : -Errno.EINVAL;
+        }
+    }
+
+    /// <summary>listxattr(2) of <paramref name="path"/>, following a final symlink.</summary>
+    public static long List(string path, Span<byte> names)
+    {
+        var p = new CString(Encoding.UTF8.GetBytes(path), default);
+        fixed (byte* pp = p)
+        fixed (byte* b = names)
+        {
+            return p.IsValid ? Result((long)LibcImports.listxattr(pp, b, (nuint)names.Length)) : -Errno.EINVAL;
+        }
+    }
+
+    /// <summary>removexattr(2) of <paramref name="path"/>, following a final symlink.</summary>
+    public static int Remove(string path, ReadOnlySpan<byte> name)
+    {
+        var p = new CString(Encoding.UTF8.GetBytes(path), default);
+        var n = new CString(name, stackalloc byte[CString.StackSize]);
+        fixed (byte* pp = p)
+        fixed (byte* np = n)
+        {
+            return p.IsValid && n.IsValid ? (int)Result(LibcImports.removexattr(pp, np)) : -Errno.EINVAL;
+        }
+    }
 }

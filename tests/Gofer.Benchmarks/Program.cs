@@ -56,13 +56,7 @@ await using (var gofer = await GoferServerProcess.StartAsync(binary, bundle.Path
 
     var local = await Samples.TimeAsync(Warmup, Calls, () =>
     {
-        unsafe
-        {
-            fixed (byte* p = Syscalls.Encode(file))
-            {
-                Syscalls.Stat(Syscalls.AT_FDCWD, p, Syscalls.AT_SYMLINK_NOFOLLOW, out _);
-            }
-        }
+        Syscalls.StatPath(file, followSymlink: false, out _);
 
         return Task.CompletedTask;
     });

@@ -118,11 +118,10 @@ public sealed class FileTests(PublishedGofer gofer)
         Assert.False(File.Exists(Path.Combine(overlay.Upper, "doomed.txt")));
     }
 
-    private static unsafe int Truncate(string path, long size)
+    /// <summary>truncate(2) of a path: looked up once (following a final symlink), then truncated without being opened.</summary>
+    private static int Truncate(string path, long size)
     {
-        fixed (byte* p = Syscalls.Encode(path))
-        {
-            return -Syscalls.Truncate(p, size);
-        }
+        using var fd = Sys.Open(path, Syscalls.O_PATH);
+        return -Syscalls.Truncate(fd, size);
     }
 }

@@ -11,7 +11,7 @@ namespace Gofer.MountBenchmarks;
 /// every copy-up and unlink is a first one). Times are per operation (µs) or per run (ms); the
 /// table shows medians over all rounds.
 /// </summary>
-public static unsafe class Workload
+public static class Workload
 {
     /// <summary>Rounds of every row; the contenders take turns within each.</summary>
     public const int Rounds = BenchmarkLayers.CopyUps;
@@ -69,11 +69,9 @@ public static unsafe class Workload
         {
             var path = Encode(Path.Combine(dir, $"f{i:D4}"));
             var start = Stopwatch.GetTimestamp();
-            fixed (byte* p = path, d = data)
+            using (var file = Open(path, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_EXCL, 0x1a4, "create"))
             {
-                var fd = Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_EXCL, 0x1a4), "create", path);
-                using var file = new FileDescriptor(fd);
-                Check((int)Syscalls.Write(fd, d, data.Length), "write", path);
+                Check((int)Syscalls.Write(file, data), "write", path);
             }
 
             samples.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
@@ -85,60 +83,40 @@ public static unsafe class Workload
     private static Samples CopyUp(string mnt, int contender, int round)
     {
         var samples = new Samples();
-        byte one = 1;
         var path = Encode(Path.Combine(mnt, "copy", $"c{contender}-{round}"));
         var start = Stopwatch.GetTimestamp();
-        fixed (byte* p = path)
+        using (var file = Open(path, Syscalls.O_WRONLY, 0, "open"))
         {
-            var fd = Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_WRONLY, 0), "open", path);
-            using var file = new FileDescriptor(fd);
-            Check((int)Syscalls.Pwrite(fd, &one, 1, 0), "write", path);
+            Check((int)Syscalls.Pwrite(file, [1], 0), "write", path);
         }
 
         samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return samples;
     }
 
-    private static void Lstat(string path)
-    {
-        fixed (byte* p = Encode(path))
-        {
-            Check(Syscalls.Stat(Syscalls.AT_FDCWD, p, Syscalls.AT_SYMLINK_NOFOLLOW, out _), "lstat", path);
-        }
-    }
+    private static void Lstat(string path) =>
+        Check(Syscalls.Stat(FileDescriptor.CurrentDirectory, Encode(path), Syscalls.AT_SYMLINK_NOFOLLOW, out _), "lstat", path);
 
     private static void ReadSmall(string path)
     {
-        var buffer = stackalloc byte[8192];
-        fixed (byte* p = Encode(path))
+        Span<byte> buffer = stackalloc byte[8192];
+        using var file = Open(Encode(path), Syscalls.O_RDONLY, 0, "open");
+        if (Syscalls.Read(file, buffer) != 4096)
         {
-            var fd = Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_RDONLY, 0), "open", path);
-            using var file = new FileDescriptor(fd);
-            if (Syscalls.ReadFd(fd, buffer, 8192) != 4096)
-            {
-                throw new InvalidOperationException($"{path}: short read");
-            }
+            throw new InvalidOperationException($"{path}: short read");
         }
     }
 
-    private static void Unlink(string path)
-    {
-        fixed (byte* p = Encode(path))
-        {
-            Check(Syscalls.UnlinkAt(Syscalls.AT_FDCWD, p, 0), "unlink", path);
-        }
-    }
+    private static void Unlink(string path) =>
+        Check(Syscalls.UnlinkAt(FileDescriptor.CurrentDirectory, Encode(path), 0), "unlink", path);
 
     private static void ReadAll(string dir)
     {
-        fixed (byte* p = Encode(dir))
+        using var fd = Open(Encode(dir), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0, "open");
+        var count = DirectoryReader.Read(fd).Count();
+        if (count != BenchmarkLayers.Names)
         {
-            using var fd = new FileDescriptor(Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0), "open", dir));
-            var count = DirectoryReader.Read(fd).Count();
-            if (count != BenchmarkLayers.Names)
-            {
-                throw new InvalidOperationException($"{dir}: {count} names, expected {BenchmarkLayers.Names}");
-            }
+            throw new InvalidOperationException($"{dir}: {count} names, expected {BenchmarkLayers.Names}");
         }
     }
 
@@ -146,11 +124,10 @@ public static unsafe class Workload
     {
         var buffer = new byte[1 << 20];
         long total = 0;
-        fixed (byte* p = Encode(path), b = buffer)
+        using (var fd = Open(Encode(path), Syscalls.O_RDONLY, 0, "open"))
         {
-            using var fd = new FileDescriptor(Check(Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_RDONLY, 0), "open", path));
             long n;
-            while ((n = Syscalls.ReadFd(fd.Fd, b, buffer.Length)) > 0)
+            while ((n = Syscalls.Read(fd, buffer)) > 0)
             {
                 total += n;
             }
@@ -164,10 +141,15 @@ public static unsafe class Workload
         }
     }
 
-    private static byte[] Encode(string path) => Encoding.UTF8.GetBytes(path + "\0");
+    private static byte[] Encode(string path) => Encoding.UTF8.GetBytes(path);
+
+    /// <summary>openat from the working directory, with the path encoded before any timing starts.</summary>
+    private static FileDescriptor Open(byte[] path, int flags, uint mode, string operation) =>
+        Syscalls.OpenAt(FileDescriptor.CurrentDirectory, path, flags, mode, out var error)
+            ?? throw new ErrnoException(error, operation, Encoding.UTF8.GetString(path));
 
     private static int Check(int result, string operation, byte[] path) =>
-        result < 0 ? throw new ErrnoException(-result, operation, Encoding.UTF8.GetString(path).TrimEnd('\0')) : result;
+        result < 0 ? throw new ErrnoException(-result, operation, Encoding.UTF8.GetString(path)) : result;
 
     private static int Check(int result, string operation, string path) =>
         result < 0 ? throw new ErrnoException(-result, operation, path) : result;

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Gofer.Native;
 
 namespace Gofer.Fuse.Mounting;
@@ -9,10 +8,8 @@ namespace Gofer.Fuse.Mounting;
 /// interrupt a read in progress, and the connection only ends once the device's last descriptor
 /// is closed.
 /// </summary>
-internal sealed unsafe partial class FuseDevice : IDisposable
+internal sealed class FuseDevice : IDisposable
 {
-    private const short PollIn = 0x001;
-
     /// <summary>
     /// How long a read keeps asking for the next request before it sleeps in poll(2). A program
     /// working through a mount sends its next request within microseconds of the last answer;
@@ -40,28 +37,23 @@ internal sealed unsafe partial class FuseDevice : IDisposable
 
     public static FuseDevice Open()
     {
-        var path = Syscalls.Encode("/dev/fuse")!;
-        fixed (byte* p = path)
-        {
-            // O_CLOEXEC (added by OpenAt): no child of this process may hold the connection open.
-            // O_NONBLOCK: a read with no request pending answers EAGAIN, so Read can spin.
-            var fd = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_RDWR | Syscalls.O_NONBLOCK, 0, out var error)
-                ?? throw new ErrnoException(error, error == Errno.ENOENT ? "open (is the fuse module loaded?)" : "open", "/dev/fuse");
-            return new FuseDevice(fd);
-        }
+        // O_CLOEXEC (added by OpenPath): no child of this process may hold the connection open.
+        // O_NONBLOCK: a read with no request pending answers EAGAIN, so Read can spin.
+        var fd = Syscalls.OpenPath("/dev/fuse", Syscalls.O_RDWR | Syscalls.O_NONBLOCK, 0, out var error)
+            ?? throw new ErrnoException(error, error == Errno.ENOENT ? "open (is the fuse module loaded?)" : "open", "/dev/fuse");
+        return new FuseDevice(fd);
     }
 
     /// <summary>
     /// Reads one request into <paramref name="buffer"/>; 0 once the connection has ended (ENODEV:
     /// unmounted or aborted) or <see cref="Wake"/> was called.
     /// </summary>
-    public int Read(byte* buffer, int size)
+    public int Read(Span<byte> buffer)
     {
         var spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
-        var fds = stackalloc PollFd[2];
         while (true)
         {
-            var n = Syscalls.ReadFd(device.Fd, buffer, size);
+            var n = Syscalls.Read(device, buffer);
             if (n >= 0)
             {
                 return (int)n;
@@ -76,7 +68,7 @@ internal sealed unsafe partial class FuseDevice : IDisposable
                     break;
 
                 // Interrupted, or a request that was answered or withdrawn before we read it: read again.
-                case EINTR or Errno.ENOENT:
+                case Errno.EINTR or Errno.ENOENT:
                     continue;
                 case Errno.ENODEV:
                     return 0;
@@ -84,20 +76,18 @@ internal sealed unsafe partial class FuseDevice : IDisposable
                     throw new ErrnoException((int)-n, "read /dev/fuse");
             }
 
-            fds[0] = new PollFd { Fd = device.Fd, Events = PollIn };
-            fds[1] = new PollFd { Fd = wakeRead.Fd, Events = PollIn };
-            if (Poll(fds, 2, -1) < 0)
+            var polled = Syscalls.Poll(device, wakeRead, Syscalls.POLLIN, -1, out _, out var wake);
+            if (polled < 0)
             {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Errno.EAGAIN || errno == EINTR)
+                if (-polled is Errno.EAGAIN or Errno.EINTR)
                 {
                     continue;
                 }
 
-                throw new ErrnoException(errno, "poll /dev/fuse");
+                throw new ErrnoException(-polled, "poll /dev/fuse");
             }
 
-            if (fds[1].Revents != 0)
+            if (wake != 0)
             {
                 return 0;
             }
@@ -105,14 +95,13 @@ internal sealed unsafe partial class FuseDevice : IDisposable
     }
 
     /// <summary>write(2) of one whole reply or notification; the negated errno on failure.</summary>
-    public long Write(byte* buffer, int length) => Syscalls.Write(device.Fd, buffer, length);
+    public long Write(ReadOnlySpan<byte> reply) => Syscalls.Write(device, reply);
 
     /// <summary>Makes a read in progress (or the next one) return 0. Safe from any thread.</summary>
     public void Wake()
     {
         woken = true;
-        byte one = 1;
-        _ = Syscalls.Write(wakeWrite.Fd, &one, 1);
+        _ = Syscalls.Write(wakeWrite, [1]);
     }
 
     public void Dispose()
@@ -121,17 +110,4 @@ internal sealed unsafe partial class FuseDevice : IDisposable
         wakeRead.Dispose();
         wakeWrite.Dispose();
     }
-
-    private const int EINTR = 4;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc.so.6", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(PollFd* fds, nuint count, int timeout);
 }

@@ -4,7 +4,7 @@ using Gofer.Native;
 namespace Gofer.Fuse.Mounting;
 
 /// <summary>mount(2) of a FUSE filesystem, its lazy unmount and the abort of its connection.</summary>
-internal static unsafe class KernelMount
+internal static class KernelMount
 {
     private const ulong MS_NOATIME = 1024;
 

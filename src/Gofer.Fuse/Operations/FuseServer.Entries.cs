@@ -8,7 +8,7 @@ using FileAttributes = Gofer.Sentry.FileSystem.FileAttributes;
 namespace Gofer.Fuse.Operations;
 
 /// <summary>Names: lookup, forget, making and removing names, renames, links, symlinks.</summary>
-internal sealed unsafe partial class FuseServer
+internal sealed partial class FuseServer
 {
     private const uint TypeMask = 0xF000;
     private const uint RegularType = 0x8000;

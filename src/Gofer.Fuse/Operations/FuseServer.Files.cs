@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Gofer.Fuse.Nodes;
 using Gofer.Fuse.Protocol;
@@ -6,7 +7,7 @@ using Gofer.Native;
 namespace Gofer.Fuse.Operations;
 
 /// <summary>Open files: open, create, read, write, fsync (flush and release are in the dispatch).</summary>
-internal sealed unsafe partial class FuseServer
+internal sealed partial class FuseServer
 {
     /// <summary>The open(2) flags the sentry acts on; the kernel handles the rest (O_CLOEXEC, O_NOFOLLOW, O_LARGEFILE, …) itself.</summary>
     private const int SentryOpenFlags = Syscalls.O_ACCMODE | Syscalls.O_TRUNC | Syscalls.O_APPEND;
@@ -66,8 +67,8 @@ internal sealed unsafe partial class FuseServer
         var payload = reply.Payload;
         MemoryMarshal.Write(payload, in entry);
         var opened = new FuseOpenOut { Fh = fh, OpenFlags = OpenReplyFlags.FOPEN_KEEP_CACHE };
-        MemoryMarshal.Write(payload[sizeof(FuseEntryOut)..], in opened);
-        if (reply.Send(h.Unique, sizeof(FuseEntryOut) + sizeof(FuseOpenOut)))
+        MemoryMarshal.Write(payload[Unsafe.SizeOf<FuseEntryOut>()..], in opened);
+        if (reply.Send(h.Unique, Unsafe.SizeOf<FuseEntryOut>() + Unsafe.SizeOf<FuseOpenOut>()))
         {
             node.Lookups++;
         }

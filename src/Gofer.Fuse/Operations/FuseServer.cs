@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Gofer.Fuse.Mounting;
 using Gofer.Fuse.Nodes;
@@ -12,7 +13,7 @@ namespace Gofer.Fuse.Operations;
 /// one thread: read a request, do it, write the reply. The sentry is not thread-safe, and each
 /// request mostly waits on the gofer, so more threads would only queue on the same session.
 /// </summary>
-internal sealed unsafe partial class FuseServer : IDisposable
+internal sealed partial class FuseServer : IDisposable
 {
     /// <summary>The largest WRITE (and READ) the kernel sends: FUSE_MAX_PAGES pages of 4 KiB.</summary>
     public const int MaxWrite = MaxPages * 4096;
@@ -29,7 +30,7 @@ internal sealed unsafe partial class FuseServer : IDisposable
     private readonly ReplyWriter reply;
     private readonly NodeTable nodes;
     private readonly HandleTable handles = new();
-    private readonly byte[] request = GC.AllocateArray<byte>(RequestBufferSize, pinned: true);
+    private readonly byte[] request = new byte[RequestBufferSize];
     private readonly HashSet<FuseOpcode> reported = [];
     private readonly List<FuseNode> staleAttributes = [];
     private readonly EntryInvalidator invalidator;
@@ -53,11 +54,7 @@ internal sealed unsafe partial class FuseServer : IDisposable
     {
         while (true)
         {
-            int length;
-            fixed (byte* buffer = request)
-            {
-                length = device.Read(buffer, request.Length);
-            }
+            var length = device.Read(request);
 
             if (length == 0)
             {
@@ -100,13 +97,14 @@ internal sealed unsafe partial class FuseServer : IDisposable
 
     private void Handle(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length < sizeof(FuseInHeader))
+        var headerSize = Unsafe.SizeOf<FuseInHeader>();
+        if (bytes.Length < headerSize)
         {
             return;
         }
 
         var header = MemoryMarshal.Read<FuseInHeader>(bytes);
-        var args = new RequestReader(bytes[sizeof(FuseInHeader)..(int)Math.Clamp(header.Length, (uint)sizeof(FuseInHeader), (uint)bytes.Length)]);
+        var args = new RequestReader(bytes[headerSize..(int)Math.Clamp(header.Length, (uint)headerSize, (uint)bytes.Length)]);
         try
         {
             Dispatch(header, ref args);

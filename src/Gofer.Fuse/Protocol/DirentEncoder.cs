@@ -1,16 +1,18 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Gofer.Fuse.Protocol;
 
 /// <summary>Encodes READDIR entries: fuse_dirent, the name's bytes, zero padding to a multiple of 8.</summary>
-internal static unsafe class DirentEncoder
+internal static class DirentEncoder
 {
     /// <summary>Appends one entry at <paramref name="position"/>; false (nothing written) when it does not fit.</summary>
     public static bool TryAppend(Span<byte> buffer, ref int position, ulong ino, ulong offset, uint type, string name)
     {
         var nameLength = Encoding.UTF8.GetByteCount(name);
-        var size = (sizeof(FuseDirentHeader) + nameLength + 7) & ~7;
+        var headerSize = Unsafe.SizeOf<FuseDirentHeader>();
+        var size = (headerSize + nameLength + 7) & ~7;
         if (position + size > buffer.Length)
         {
             return false;
@@ -19,8 +21,8 @@ internal static unsafe class DirentEncoder
         var entry = buffer.Slice(position, size);
         var header = new FuseDirentHeader { Ino = ino, Offset = offset, NameLength = (uint)nameLength, Type = type };
         MemoryMarshal.Write(entry, in header);
-        var written = Encoding.UTF8.GetBytes(name, entry[sizeof(FuseDirentHeader)..]);
-        entry[(sizeof(FuseDirentHeader) + written)..].Clear();
+        var written = Encoding.UTF8.GetBytes(name, entry[headerSize..]);
+        entry[(headerSize + written)..].Clear();
         position += size;
         return true;
     }

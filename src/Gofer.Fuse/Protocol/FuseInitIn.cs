@@ -4,12 +4,12 @@ namespace Gofer.Fuse.Protocol;
 
 /// <summary>struct fuse_init_in as kernels since 7.36 send it (64 bytes; older ones send the first 16).</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal unsafe struct FuseInitIn
+internal struct FuseInitIn
 {
     public uint Major;
     public uint Minor;
     public uint MaxReadahead;
     public uint Flags;
     public uint Flags2;
-    public fixed uint Unused[11];
+    public ElevenReservedWords Unused;
 }

@@ -4,7 +4,7 @@ namespace Gofer.Fuse.Protocol;
 
 /// <summary>struct fuse_init_out (64 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal unsafe struct FuseInitOut
+internal struct FuseInitOut
 {
     public uint Major;
     public uint Minor;
@@ -18,5 +18,5 @@ internal unsafe struct FuseInitOut
     public ushort MapAlignment;
     public uint Flags2;
     public uint MaxStackDepth;
-    public fixed uint Unused[6];
+    public SixReservedWords Unused;
 }

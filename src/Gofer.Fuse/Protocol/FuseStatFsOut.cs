@@ -4,7 +4,7 @@ namespace Gofer.Fuse.Protocol;
 
 /// <summary>struct fuse_statfs_out (struct fuse_kstatfs, 80 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal unsafe struct FuseStatFsOut
+internal struct FuseStatFsOut
 {
     public ulong Blocks;
     public ulong BlocksFree;
@@ -15,5 +15,5 @@ internal unsafe struct FuseStatFsOut
     public uint NameLength;
     public uint FragmentSize;
     public uint Padding;
-    public fixed uint Spare[6];
+    public SixReservedWords Spare;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Gofer.Fuse.Mounting;
 using Gofer.Native;
@@ -8,19 +9,20 @@ namespace Gofer.Fuse.Protocol;
 /// Builds replies in one buffer and sends each with a single write(2) of header and payload: the
 /// kernel takes a reply as one write, and a reply split over two writes would be two replies.
 /// </summary>
-internal sealed unsafe class ReplyWriter
+internal sealed class ReplyWriter
 {
+    private static readonly int HeaderSize = Unsafe.SizeOf<FuseOutHeader>();
     private readonly FuseDevice device;
     private readonly byte[] buffer;
 
     public ReplyWriter(FuseDevice device, int maxPayload)
     {
         this.device = device;
-        buffer = GC.AllocateArray<byte>(sizeof(FuseOutHeader) + maxPayload, pinned: true);
+        buffer = new byte[HeaderSize + maxPayload];
     }
 
     /// <summary>Where a reply's payload is built before <see cref="Send"/>.</summary>
-    public Span<byte> Payload => buffer.AsSpan(sizeof(FuseOutHeader));
+    public Span<byte> Payload => buffer.AsSpan(HeaderSize);
 
     /// <summary>Sends the first <paramref name="length"/> bytes of <see cref="Payload"/> as the answer to <paramref name="unique"/>.</summary>
     /// <remarks>Every send returns whether the kernel took it (false: the request was interrupted, or the connection is gone).</remarks>
@@ -32,7 +34,7 @@ internal sealed unsafe class ReplyWriter
         where T : unmanaged
     {
         MemoryMarshal.Write(Payload, in value);
-        return Send(unique, sizeof(T));
+        return Send(unique, Unsafe.SizeOf<T>());
     }
 
     public bool Ok(ulong unique, ReadOnlySpan<byte> data)
@@ -49,36 +51,34 @@ internal sealed unsafe class ReplyWriter
         where T : unmanaged
     {
         MemoryMarshal.Write(Payload, in value);
-        return Write(0, (int)code, sizeof(T));
+        return Write(0, (int)code, Unsafe.SizeOf<T>());
     }
 
     /// <summary>FUSE_NOTIFY_INVAL_ENTRY for <paramref name="name"/> in directory node <paramref name="parent"/>.</summary>
     public bool NotifyInvalEntry(ulong parent, string name)
     {
         var payload = Payload;
-        var length = System.Text.Encoding.UTF8.GetBytes(name, payload[sizeof(FuseNotifyInvalEntryOut)..]);
+        var fixedPart = Unsafe.SizeOf<FuseNotifyInvalEntryOut>();
+        var length = System.Text.Encoding.UTF8.GetBytes(name, payload[fixedPart..]);
         MemoryMarshal.Write(payload, new FuseNotifyInvalEntryOut { Parent = parent, NameLength = (uint)length });
-        payload[sizeof(FuseNotifyInvalEntryOut) + length] = 0;
-        return Write(0, (int)NotifyCode.InvalEntry, sizeof(FuseNotifyInvalEntryOut) + length + 1);
+        payload[fixedPart + length] = 0;
+        return Write(0, (int)NotifyCode.InvalEntry, fixedPart + length + 1);
     }
 
     private bool Write(ulong unique, int error, int length)
     {
-        var header = new FuseOutHeader { Length = (uint)(sizeof(FuseOutHeader) + length), Error = error, Unique = unique };
+        var header = new FuseOutHeader { Length = (uint)(HeaderSize + length), Error = error, Unique = unique };
         MemoryMarshal.Write(buffer, in header);
-        fixed (byte* b = buffer)
+        var result = device.Write(buffer.AsSpan(0, (int)header.Length));
+
+        // ENOENT: the request was interrupted and the kernel no longer waits for it (or a
+        // notification named an inode the kernel has already dropped). ENODEV: the connection
+        // ended; the next read says so and ends the loop.
+        if (result < 0 && -result is not (Errno.ENOENT or Errno.ENODEV))
         {
-            var result = device.Write(b, (int)header.Length);
-
-            // ENOENT: the request was interrupted and the kernel no longer waits for it (or a
-            // notification named an inode the kernel has already dropped). ENODEV: the connection
-            // ended; the next read says so and ends the loop.
-            if (result < 0 && -result is not (Errno.ENOENT or Errno.ENODEV))
-            {
-                throw new ErrnoException((int)-result, "write /dev/fuse");
-            }
-
-            return result >= 0;
+            throw new ErrnoException((int)-result, "write /dev/fuse");
         }
+
+        return result >= 0;
     }
 }

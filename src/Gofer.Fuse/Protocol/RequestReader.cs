@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Gofer.Native;
@@ -5,7 +6,7 @@ using Gofer.Native;
 namespace Gofer.Fuse.Protocol;
 
 /// <summary>Reads a request's arguments, in order, from the bytes after its header.</summary>
-internal unsafe ref struct RequestReader(ReadOnlySpan<byte> payload)
+internal ref struct RequestReader(ReadOnlySpan<byte> payload)
 {
     /// <summary>
     /// Names must be valid UTF-8: the sentry names files by strings, and decoding leniently would
@@ -25,13 +26,13 @@ internal unsafe ref struct RequestReader(ReadOnlySpan<byte> payload)
     public T Read<T>()
         where T : unmanaged
     {
-        if (rest.Length < sizeof(T))
+        if (rest.Length < Unsafe.SizeOf<T>())
         {
             throw new ErrnoException(Errno.EINVAL, "fuse request", $"{typeof(T).Name} truncated");
         }
 
         var value = MemoryMarshal.Read<T>(rest);
-        rest = rest[sizeof(T)..];
+        rest = rest[Unsafe.SizeOf<T>()..];
         return value;
     }
 
@@ -40,8 +41,8 @@ internal unsafe ref struct RequestReader(ReadOnlySpan<byte> payload)
         where T : unmanaged
     {
         T value = default;
-        var have = Math.Min(rest.Length, sizeof(T));
-        rest[..have].CopyTo(new Span<byte>(&value, sizeof(T)));
+        var have = Math.Min(rest.Length, Unsafe.SizeOf<T>());
+        rest[..have].CopyTo(MemoryMarshal.AsBytes(new Span<T>(ref value)));
         rest = rest[have..];
         return value;
     }

@@ -8,10 +8,9 @@ public sealed class ReadyNotifier(int fd)
     /// <summary>Sets close-on-exec on the descriptor, so that children started later do not inherit it.</summary>
     public void KeepFromChildren() => ErrnoException.ThrowIfError(Syscalls.CloseOnExec(fd), "fcntl(F_SETFD)");
 
-    public unsafe void Signal()
+    public void Signal()
     {
-        byte ready = (byte)'R';
-        Syscalls.Write(fd, &ready, 1);
         using var owned = new FileDescriptor(fd);
+        Syscalls.Write(owned, "R"u8);
     }
 }

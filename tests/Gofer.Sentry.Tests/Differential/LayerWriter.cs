@@ -4,70 +4,72 @@ using Gofer.Native;
 namespace Gofer.Sentry.Tests.Differential;
 
 /// <summary>Makes a <see cref="Layer"/> on disk: real whiteouts, FIFOs, hard links, owners and xattrs (so it runs as root).</summary>
-public static unsafe class LayerWriter
+public static class LayerWriter
 {
     public static void Write(Layer layer, string directory, OverlayFlavor flavor)
     {
         foreach (var entry in layer.Entries)
         {
             var path = directory + entry.Path;
-            fixed (byte* p = Syscalls.Encode(path))
-            {
-                Make(entry, directory, path, p);
+            Make(entry, directory, path);
 
-                // Owner before mode: chown clears the setuid and setgid bits.
+            // Owner before mode: chown clears the setuid and setgid bits. The entry itself (a symlink
+            // included) gets the owner; the mode and xattrs go to the file a symlink names, as
+            // chmod(2) and setxattr(2) of the path would.
+            using (var self = Open(path, Syscalls.O_PATH | Syscalls.O_NOFOLLOW))
+            {
                 if (entry.Uid != 0 || entry.Gid != 0)
                 {
-                    Check(Syscalls.FchownAt(Syscalls.AT_FDCWD, p, entry.Uid, entry.Gid, Syscalls.AT_SYMLINK_NOFOLLOW), "lchown", path);
+                    Check(Syscalls.Chown(self, entry.Uid, entry.Gid), "lchown", path);
                 }
+            }
 
-                // A hard link shares its file's mode; symlinks and whiteouts have none that matters.
-                if (entry.Kind is EntryKind.Directory or EntryKind.File or EntryKind.Fifo)
-                {
-                    Check(Syscalls.FchmodAt(Syscalls.AT_FDCWD, p, entry.Mode, 0), "chmod", path);
-                }
+            // A hard link shares its file's mode; symlinks and whiteouts have none that matters.
+            if (entry.Kind is EntryKind.Directory or EntryKind.File or EntryKind.Fifo)
+            {
+                using var file = Open(path, Syscalls.O_PATH);
+                Check(Syscalls.Chmod(file, entry.Mode), "chmod", path);
+            }
 
-                foreach (var (name, value) in entry.Xattrs)
-                {
-                    SetXattr(p, path, name, value);
-                }
+            foreach (var (name, value) in entry.Xattrs)
+            {
+                SetXattr(path, name, value);
+            }
 
-                if (entry.Opacity != Opacity.None)
-                {
-                    var name = entry.Opacity == Opacity.Opaque ? OverlayXattrs.Opaque(flavor) : OverlayXattrs.OtherOpaque(flavor);
-                    SetXattr(p, path, name, "y");
-                }
+            if (entry.Opacity != Opacity.None)
+            {
+                var name = entry.Opacity == Opacity.Opaque ? OverlayXattrs.Opaque(flavor) : OverlayXattrs.OtherOpaque(flavor);
+                SetXattr(path, name, "y");
             }
         }
     }
 
-    private static void Make(LayerEntry entry, string directory, string path, byte* p)
+    private static void Make(LayerEntry entry, string directory, string path)
     {
+        var here = FileDescriptor.CurrentDirectory;
+        var p = Encoding.UTF8.GetBytes(path);
         switch (entry.Kind)
         {
             case EntryKind.Directory:
-                Check(Syscalls.MkdirAt(Syscalls.AT_FDCWD, p, entry.Mode), "mkdir", path);
+                Check(Syscalls.MkdirAt(here, p, entry.Mode), "mkdir", path);
                 break;
             case EntryKind.File:
                 File.WriteAllBytes(path, Encoding.UTF8.GetBytes(entry.Content));
                 break;
             case EntryKind.Symlink:
-                fixed (byte* target = Syscalls.Encode(entry.Target))
-                {
-                    Check(Syscalls.SymlinkAt(target, Syscalls.AT_FDCWD, p), "symlink", path);
-                }
-
+                Check(Syscalls.SymlinkAt(Encoding.UTF8.GetBytes(entry.Target), here, p), "symlink", path);
                 break;
             case EntryKind.Fifo:
-                Check(Syscalls.MknodAt(Syscalls.AT_FDCWD, p, FileStatus.Fifo | entry.Mode, 0), "mknod", path);
+                Check(Syscalls.MknodAt(here, p, FileStatus.Fifo | entry.Mode, 0), "mknod", path);
                 break;
             case EntryKind.Whiteout:
-                Check(Syscalls.MknodAt(Syscalls.AT_FDCWD, p, FileStatus.CharDevice, FileStatus.MakeDevice(0, 0)), "mknod", path);
+                Check(Syscalls.MknodAt(here, p, FileStatus.CharDevice, FileStatus.MakeDevice(0, 0)), "mknod", path);
                 break;
             case EntryKind.HardLink:
-                fixed (byte* existing = Syscalls.Encode(directory + entry.Target))
+                // What the descriptor refers to is the entry itself (even a symlink): link(2) of its path, which never follows.
+                using (var existing = Open(directory + entry.Target, Syscalls.O_PATH | Syscalls.O_NOFOLLOW))
                 {
-                    Check(Syscalls.LinkAt(Syscalls.AT_FDCWD, existing, Syscalls.AT_FDCWD, p, 0), "link", path);
+                    Check(Syscalls.Link(existing, here, p), "link", path);
                 }
 
                 break;
@@ -76,15 +78,11 @@ public static unsafe class LayerWriter
         }
     }
 
-    private static void SetXattr(byte* p, string path, string name, string value)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        fixed (byte* n = Syscalls.Encode(name))
-        fixed (byte* v = bytes)
-        {
-            Check(Syscalls.SetXattr(p, n, v, bytes.Length, 0), "setxattr " + name, path);
-        }
-    }
+    private static FileDescriptor Open(string path, int flags) =>
+        Syscalls.OpenPath(path, flags, 0, out var error) ?? throw new ErrnoException(error, "open", path);
+
+    private static void SetXattr(string path, string name, string value) =>
+        Check(Xattrs.Set(path, Encoding.UTF8.GetBytes(name), Encoding.UTF8.GetBytes(value), 0), "setxattr " + name, path);
 
     private static void Check(int result, string operation, string path) => ErrnoException.ThrowIfError(result, operation, path);
 }

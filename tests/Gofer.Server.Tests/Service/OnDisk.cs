@@ -8,7 +8,7 @@ namespace Gofer.Server.Tests.Service;
 /// The real filesystem, reached without the gofer: how tests prepare layers and check what a call
 /// did. Paths may be text or raw bytes (Linux names need not be UTF-8).
 /// </summary>
-public static unsafe class OnDisk
+public static class OnDisk
 {
     /// <summary>lstat of a path that must exist.</summary>
     public static FileStatus Lstat(string path) => Lstat(Encoding.UTF8.GetBytes(path));
@@ -32,52 +32,35 @@ public static unsafe class OnDisk
     /// <inheritdoc cref="Mknod(string, uint, uint, uint)"/>
     public static void Mknod(byte[] path, uint mode, uint major = 0, uint minor = 0)
     {
-        fixed (byte* p = Terminated(path))
-        {
-            ErrnoException.ThrowIfError(Syscalls.MknodAt(Syscalls.AT_FDCWD, p, mode, FileStatus.MakeDevice(major, minor)), "mknod", Encoding.UTF8.GetString(path));
-        }
+        ErrnoException.ThrowIfError(
+            Syscalls.MknodAt(FileDescriptor.CurrentDirectory, path, mode, FileStatus.MakeDevice(major, minor)), "mknod", Encoding.UTF8.GetString(path));
     }
 
+    /// <summary>chmod of the file a path names (following a symlink).</summary>
     public static void Chmod(string path, uint mode)
     {
-        fixed (byte* p = Syscalls.Encode(path))
-        {
-            ErrnoException.ThrowIfError(Syscalls.FchmodAt(Syscalls.AT_FDCWD, p, mode, 0), "chmod", path);
-        }
+        using var fd = Syscalls.OpenPath(path, Syscalls.O_PATH, 0, out var error) ?? throw new ErrnoException(error, "open", path);
+        ErrnoException.ThrowIfError(Syscalls.Chmod(fd, mode), "chmod", path);
     }
 
     /// <summary>An xattr's value (following a symlink), or null when it is not set.</summary>
     public static byte[]? GetXattr(string path, string name)
     {
         var value = new byte[XattrPolicy.MaxValueSize];
-        fixed (byte* p = Syscalls.Encode(path))
-        fixed (byte* n = Syscalls.Encode(name))
-        fixed (byte* v = value)
-        {
-            var size = Syscalls.GetXattr(p, n, v, value.Length);
-            return size == -Errno.ENODATA ? null : value[..(int)ErrnoException.ThrowIfError(size, "getxattr", name)];
-        }
+        var size = Xattrs.Get(path, Encoding.UTF8.GetBytes(name), value);
+        return size == -Errno.ENODATA ? null : value[..(int)ErrnoException.ThrowIfError(size, "getxattr", name)];
     }
 
     public static void SetXattr(string path, string name, byte[] value)
     {
-        fixed (byte* p = Syscalls.Encode(path))
-        fixed (byte* n = Syscalls.Encode(name))
-        fixed (byte* v = value)
-        {
-            ErrnoException.ThrowIfError(Syscalls.SetXattr(p, n, v, value.Length, 0), "setxattr", name);
-        }
+        ErrnoException.ThrowIfError(Xattrs.Set(path, Encoding.UTF8.GetBytes(name), value, 0), "setxattr", name);
     }
 
     public static FilesystemStatus StatFs(string path)
     {
-        fixed (byte* p = Syscalls.Encode(path))
-        {
-            using var fd = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_PATH, 0, out var error)
-                ?? throw new ErrnoException(error, "open", path);
-            ErrnoException.ThrowIfError(Syscalls.Fstatfs(fd.Fd, out var status), "statfs", path);
-            return status;
-        }
+        using var fd = Syscalls.OpenPath(path, Syscalls.O_PATH, 0, out var error) ?? throw new ErrnoException(error, "open", path);
+        ErrnoException.ThrowIfError(Syscalls.Fstatfs(fd, out var status), "statfs", path);
+        return status;
     }
 
     /// <summary>
@@ -107,13 +90,6 @@ public static unsafe class OnDisk
         return count;
     }
 
-    private static int TryLstat(byte[] path, out FileStatus status)
-    {
-        fixed (byte* p = Terminated(path))
-        {
-            return Syscalls.Stat(Syscalls.AT_FDCWD, p, Syscalls.AT_SYMLINK_NOFOLLOW, out status);
-        }
-    }
-
-    private static byte[] Terminated(byte[] path) => [.. path, 0];
+    private static int TryLstat(byte[] path, out FileStatus status) =>
+        Syscalls.Stat(FileDescriptor.CurrentDirectory, path, Syscalls.AT_SYMLINK_NOFOLLOW, out status);
 }
