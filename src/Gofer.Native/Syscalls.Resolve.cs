@@ -17,12 +17,12 @@ public static unsafe partial class Syscalls
     /// Unlike open(2), openat2 refuses mode bits outside 07777 and a mode without O_CREAT/O_TMPFILE;
     /// callers that mirror open(2) pass <c>mode &amp; 07777</c>, which is what open(2) keeps.
     /// </remarks>
-    public static int OpenAt2(int dirFd, byte* path, int flags, uint mode, ulong resolve)
+    internal static int OpenAt2(int dirFd, byte* path, int flags, uint mode, ulong resolve)
     {
         var how = new open_how { flags = (ulong)(flags | O_CLOEXEC), mode = mode, resolve = resolve };
         return Result(openat2(dirFd, path, &how, (size_t)(ulong)sizeof(open_how)));
     }
 
     /// <summary>truncate(2): follows symlinks; EISDIR on a directory, EINVAL on anything else that is not a regular file.</summary>
-    public static int Truncate(byte* path, long length) => Result(truncate(path, (off_t)length));
+    internal static int Truncate(byte* path, long length) => Result(truncate(path, (off_t)length));
 }

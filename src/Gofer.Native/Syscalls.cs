@@ -50,7 +50,7 @@ public static unsafe partial class Syscalls
     private static long Result(long r) => r < 0 ? -Marshal.GetLastPInvokeError() : r;
 
     /// <summary>openat(2). Returns the new descriptor or a negated errno.</summary>
-    public static int OpenAt(int dirFd, byte* name, int flags, uint mode) =>
+    internal static int OpenAt(int dirFd, byte* name, int flags, uint mode) =>
         Result(openat(dirFd, name, flags | O_CLOEXEC, (mode_t)mode));
 
     /// <summary>openat(2) into an owned descriptor, or a negated errno in <paramref name="error"/>.</summary>
@@ -94,35 +94,35 @@ public static unsafe partial class Syscalls
         return Stat(fd.Fd, &empty, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, out status);
     }
 
-    public static int MkdirAt(int dirFd, byte* name, uint mode) => Result(mkdirat(dirFd, name, (mode_t)mode));
+    internal static int MkdirAt(int dirFd, byte* name, uint mode) => Result(mkdirat(dirFd, name, (mode_t)mode));
 
     public static int MknodAt(int dirFd, byte* name, uint mode, ulong device) =>
         Result(LibcImports.mknodat(dirFd, name, mode, device));
 
-    public static int SymlinkAt(byte* target, int dirFd, byte* name) => Result(symlinkat(target, dirFd, name));
+    internal static int SymlinkAt(byte* target, int dirFd, byte* name) => Result(symlinkat(target, dirFd, name));
 
-    public static int LinkAt(int oldDirFd, byte* oldName, int newDirFd, byte* newName, int flags) =>
+    internal static int LinkAt(int oldDirFd, byte* oldName, int newDirFd, byte* newName, int flags) =>
         Result(linkat(oldDirFd, oldName, newDirFd, newName, flags));
 
-    public static long ReadlinkAt(int dirFd, byte* name, byte* buffer, int size) =>
+    internal static long ReadlinkAt(int dirFd, byte* name, byte* buffer, int size) =>
         Result((long)readlinkat(dirFd, name, buffer, (size_t)(ulong)size));
 
     public static int UnlinkAt(int dirFd, byte* name, int flags) => Result(unlinkat(dirFd, name, flags));
 
-    public static int RenameAt2(int oldDirFd, byte* oldName, int newDirFd, byte* newName, uint flags) =>
+    internal static int RenameAt2(int oldDirFd, byte* oldName, int newDirFd, byte* newName, uint flags) =>
         Result(LibcImports.renameat2(oldDirFd, oldName, newDirFd, newName, flags));
 
-    public static int FchownAt(int dirFd, byte* name, uint uid, uint gid, int flags) =>
+    internal static int FchownAt(int dirFd, byte* name, uint uid, uint gid, int flags) =>
         Result(fchownat(dirFd, name, (uid_t)uid, (gid_t)gid, flags));
 
     /// <summary>fchmod(2). On a socket before bind(2) it sets the mode the socket file is made with.</summary>
     public static int Fchmod(int fd, uint mode) => Result(fchmod(fd, (mode_t)mode));
 
-    public static int FchmodAt(int dirFd, byte* name, uint mode, int flags) =>
+    internal static int FchmodAt(int dirFd, byte* name, uint mode, int flags) =>
         Result(fchmodat(dirFd, name, (mode_t)mode, flags));
 
     /// <summary>utimensat(2); a null time leaves that time as it is (UTIME_OMIT).</summary>
-    public static int UtimensAt(int dirFd, byte* name, (long Sec, long Nsec)? atime, (long Sec, long Nsec)? mtime, int flags)
+    internal static int UtimensAt(int dirFd, byte* name, (long Sec, long Nsec)? atime, (long Sec, long Nsec)? mtime, int flags)
     {
         const long utimeOmit = (1L << 30) - 2;
         var times = stackalloc timespec[2];
@@ -133,19 +133,19 @@ public static unsafe partial class Syscalls
         return Result(utimensat(dirFd, name, times, flags));
     }
 
-    public static int Ftruncate(int fd, long length) => Result(ftruncate(fd, (off_t)length));
+    internal static int Ftruncate(int fd, long length) => Result(ftruncate(fd, (off_t)length));
 
-    public static long Pread(int fd, byte* buffer, int count, long offset) =>
+    internal static long Pread(int fd, byte* buffer, int count, long offset) =>
         Result((long)pread(fd, buffer, (size_t)(ulong)count, (off_t)offset));
 
-    public static long Pwrite(int fd, byte* buffer, int count, long offset) =>
+    internal static long Pwrite(int fd, byte* buffer, int count, long offset) =>
         Result((long)pwrite(fd, buffer, (size_t)(ulong)count, (off_t)offset));
 
-    public static long ReadFd(int fd, byte* buffer, int count) => Result((long)read(fd, buffer, (size_t)(ulong)count));
+    internal static long ReadFd(int fd, byte* buffer, int count) => Result((long)read(fd, buffer, (size_t)(ulong)count));
 
-    public static long Write(int fd, byte* buffer, int count) => Result((long)write(fd, buffer, (size_t)(ulong)count));
+    internal static long Write(int fd, byte* buffer, int count) => Result((long)write(fd, buffer, (size_t)(ulong)count));
 
-    public static int Fsync(int fd, bool dataOnly) => Result(dataOnly ? LibcImports.fdatasync(fd) : fsync(fd));
+    internal static int Fsync(int fd, bool dataOnly) => Result(dataOnly ? LibcImports.fdatasync(fd) : fsync(fd));
 
     public static int Fstatfs(int fd, out FilesystemStatus status)
     {
@@ -156,26 +156,26 @@ public static unsafe partial class Syscalls
     }
 
     /// <summary>getdents64(2): fills <paramref name="buffer"/> with <c>linux_dirent64</c> records.</summary>
-    public static long Getdents64(int fd, byte* buffer, int size) => Result(LibcImports.getdents64(fd, buffer, (nuint)size));
+    internal static long Getdents64(int fd, byte* buffer, int size) => Result(LibcImports.getdents64(fd, buffer, (nuint)size));
 
     /// <summary>copy_file_range(2) between two descriptors at their own offsets (reflinks where the filesystem can).</summary>
-    public static long CopyFileRange(int fdIn, long offsetIn, int fdOut, long offsetOut, long length)
+    internal static long CopyFileRange(int fdIn, long offsetIn, int fdOut, long offsetOut, long length)
     {
         var inOffset = offsetIn;
         var outOffset = offsetOut;
         return Result((long)LibcImports.copy_file_range(fdIn, &inOffset, fdOut, &outOffset, (nuint)length, 0));
     }
 
-    public static int Fchown(int fd, uint uid, uint gid) => Result(fchown(fd, (uid_t)uid, (gid_t)gid));
+    internal static int Fchown(int fd, uint uid, uint gid) => Result(fchown(fd, (uid_t)uid, (gid_t)gid));
 
-    public static long GetXattr(byte* path, byte* name, byte* value, int size) =>
+    internal static long GetXattr(byte* path, byte* name, byte* value, int size) =>
         Result((long)LibcImports.getxattr(path, name, value, (nuint)size));
 
     public static int SetXattr(byte* path, byte* name, byte* value, int size, int flags) =>
         Result(LibcImports.setxattr(path, name, value, (nuint)size, flags));
 
-    public static long ListXattr(byte* path, byte* list, int size) =>
+    internal static long ListXattr(byte* path, byte* list, int size) =>
         Result((long)LibcImports.listxattr(path, list, (nuint)size));
 
-    public static int RemoveXattr(byte* path, byte* name) => Result(LibcImports.removexattr(path, name));
+    internal static int RemoveXattr(byte* path, byte* name) => Result(LibcImports.removexattr(path, name));
 }

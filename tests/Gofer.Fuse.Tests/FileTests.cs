@@ -86,10 +86,10 @@ public sealed class FileTests(PublishedGofer gofer)
         await using var overlay = await MountedOverlay.StartAsync(gofer);
         using (var fd = Sys.Open(overlay.Path("big.bin"), Syscalls.O_RDWR))
         {
-            ErrnoException.ThrowIfError(Syscalls.Ftruncate(fd.Fd, 10), "ftruncate");
+            ErrnoException.ThrowIfError(Syscalls.Ftruncate(fd, 10), "ftruncate");
             Assert.Equal(10, Sys.Fstat(fd).Size);
-            ErrnoException.ThrowIfError(Syscalls.Fsync(fd.Fd, dataOnly: false), "fsync");
-            ErrnoException.ThrowIfError(Syscalls.Fsync(fd.Fd, dataOnly: true), "fdatasync");
+            ErrnoException.ThrowIfError(Syscalls.Fsync(fd, dataOnly: false), "fsync");
+            ErrnoException.ThrowIfError(Syscalls.Fsync(fd, dataOnly: true), "fdatasync");
         }
 
         Assert.Equal(MountedOverlay.BigContent[..10], File.ReadAllBytes(overlay.Path("big.bin")));
@@ -113,7 +113,7 @@ public sealed class FileTests(PublishedGofer gofer)
         var status = Sys.Fstat(fd);
         Assert.Equal(6, status.Size);
         Assert.Equal(0u, status.LinkCount);
-        ErrnoException.ThrowIfError(Syscalls.Ftruncate(fd.Fd, 2), "ftruncate");
+        ErrnoException.ThrowIfError(Syscalls.Ftruncate(fd, 2), "ftruncate");
         Assert.Equal(2, Sys.Fstat(fd).Size);
         Assert.False(File.Exists(Path.Combine(overlay.Upper, "doomed.txt")));
     }

@@ -87,7 +87,7 @@ public static class RandomIoRunner
                 }
 
             case RandomIoKind.Fsync:
-                ErrnoException.ThrowIfError(Syscalls.Fsync((int)file.DangerousGetHandle(), dataOnly: false), "fsync", path);
+                RandomAccess.FlushToDisk(file);
                 return "synced";
 
             default:
