@@ -31,9 +31,10 @@ public static unsafe class DirectoryReader
 
     private static int Fill(FileDescriptor directory, byte[] buffer)
     {
+        using var d = new DescriptorUse(directory);
         fixed (byte* b = buffer)
         {
-            return (int)ErrnoException.ThrowIfError(Syscalls.Getdents64(directory.Fd, b, buffer.Length), "readdir");
+            return (int)ErrnoException.ThrowIfError(d.IsClosed ? -Errno.EBADF : Syscalls.Getdents64(d.Number, b, buffer.Length), "readdir");
         }
     }
 
