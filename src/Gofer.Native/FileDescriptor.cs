@@ -36,4 +36,13 @@ public sealed class FileDescriptor : SafeHandle
 
     private FileDescriptor(int fd, bool ownsHandle)
         : base(new IntPtr(-1), ownsHandle) => SetHandle(new IntPtr(fd));
+
+    /// <summary>Disposing the shared <see cref="CurrentDirectory"/> by mistake must not close it for every later caller.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (!ReferenceEquals(this, CurrentDirectory))
+        {
+            base.Dispose(disposing);
+        }
+    }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using Gofer.Fuse.Mounting;
 using Gofer.Fuse.Protocol;
 using Gofer.Native;
@@ -69,22 +69,23 @@ public sealed class MountTests(PublishedGofer gofer)
     [Fact]
     public void Kernel_structs_have_the_sizes_of_fuse_h()
     {
-        Assert.Equal(40, Marshal.SizeOf<FuseInHeader>());
-        Assert.Equal(16, Marshal.SizeOf<FuseOutHeader>());
-        Assert.Equal(88, Marshal.SizeOf<FuseAttr>());
-        Assert.Equal(128, Marshal.SizeOf<FuseEntryOut>());
-        Assert.Equal(104, Marshal.SizeOf<FuseAttrOut>());
-        Assert.Equal(64, Marshal.SizeOf<FuseInitIn>());
-        Assert.Equal(64, Marshal.SizeOf<FuseInitOut>());
-        Assert.Equal(88, Marshal.SizeOf<FuseSetAttrIn>());
-        Assert.Equal(40, Marshal.SizeOf<FuseReadIn>());
-        Assert.Equal(40, Marshal.SizeOf<FuseWriteIn>());
-        Assert.Equal(16, Marshal.SizeOf<FuseCreateIn>());
-        Assert.Equal(16, Marshal.SizeOf<FuseOpenOut>());
-        Assert.Equal(24, Marshal.SizeOf<FuseReleaseIn>());
-        Assert.Equal(16, Marshal.SizeOf<FuseRename2In>());
-        Assert.Equal(80, Marshal.SizeOf<FuseStatFsOut>());
-        Assert.Equal(24, Marshal.SizeOf<FuseDirentHeader>());
-        Assert.Equal(24, Marshal.SizeOf<FuseNotifyInvalInodeOut>());
+        // The managed size: what MemoryMarshal.Read and Write copy to and from the kernel's bytes.
+        Assert.Equal(40, Unsafe.SizeOf<FuseInHeader>());
+        Assert.Equal(16, Unsafe.SizeOf<FuseOutHeader>());
+        Assert.Equal(88, Unsafe.SizeOf<FuseAttr>());
+        Assert.Equal(128, Unsafe.SizeOf<FuseEntryOut>());
+        Assert.Equal(104, Unsafe.SizeOf<FuseAttrOut>());
+        Assert.Equal(64, Unsafe.SizeOf<FuseInitIn>());
+        Assert.Equal(64, Unsafe.SizeOf<FuseInitOut>());
+        Assert.Equal(88, Unsafe.SizeOf<FuseSetAttrIn>());
+        Assert.Equal(40, Unsafe.SizeOf<FuseReadIn>());
+        Assert.Equal(40, Unsafe.SizeOf<FuseWriteIn>());
+        Assert.Equal(16, Unsafe.SizeOf<FuseCreateIn>());
+        Assert.Equal(16, Unsafe.SizeOf<FuseOpenOut>());
+        Assert.Equal(24, Unsafe.SizeOf<FuseReleaseIn>());
+        Assert.Equal(16, Unsafe.SizeOf<FuseRename2In>());
+        Assert.Equal(80, Unsafe.SizeOf<FuseStatFsOut>());
+        Assert.Equal(24, Unsafe.SizeOf<FuseDirentHeader>());
+        Assert.Equal(24, Unsafe.SizeOf<FuseNotifyInvalInodeOut>());
     }
 }

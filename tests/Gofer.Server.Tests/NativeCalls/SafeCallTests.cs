@@ -117,6 +117,15 @@ public class SafeCallTests
         }
     }
 
+    [Fact]
+    public void The_shared_current_directory_survives_a_mistaken_dispose()
+    {
+        FileDescriptor.CurrentDirectory.Dispose();
+
+        Assert.Equal(0, Syscalls.Stat(FileDescriptor.CurrentDirectory, "/"u8, 0, out var root));
+        Assert.True(root.IsDirectory);
+    }
+
     private static FileDescriptor Open(string path, int flags) =>
         Syscalls.OpenPath(path, flags, 0, out var error) ?? throw new ErrnoException(error, "open", path);
 }
