@@ -10,28 +10,8 @@ namespace Gofer.Native;
 /// </summary>
 public static unsafe partial class Syscalls
 {
-    /// <summary>Refuse every symlink anywhere in the path, the last component included (ELOOP).</summary>
-    public const ulong RESOLVE_NO_SYMLINKS = 0x04;
-
     private const uint StatxInode = 0x100;
     private const uint StatxMountId = 0x1000;
-
-    /// <summary>
-    /// openat2(2) of <paramref name="path"/> below <paramref name="directory"/> with
-    /// RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS: each component is looked up in the directory
-    /// the previous one opened, and a symlink anywhere (the last component too, unless
-    /// <paramref name="flags"/> has O_PATH | O_NOFOLLOW) fails with ELOOP instead of being followed.
-    /// </summary>
-    public static FileDescriptor? OpenWithoutSymlinks(FileDescriptor directory, string path, int flags, out int error)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        fixed (byte* p = Encode(path))
-        {
-            var fd = OpenAt2(directory.Fd, p, flags, 0, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-            error = fd < 0 ? -fd : 0;
-            return fd < 0 ? null : new FileDescriptor(fd);
-        }
-    }
 
     /// <summary>An O_PATH descriptor of this process's root directory, to resolve absolute paths from.</summary>
     public static FileDescriptor? OpenProcessRoot(out int error)
@@ -91,6 +71,24 @@ public static unsafe partial class Syscalls
         {
             return Result(LibcImports.fsetxattr(file.Fd, n, v, (nuint)value.Length, flags));
         }
+    }
+
+    /// <summary>
+    /// The target of the symlink <paramref name="symlink"/> refers to (an O_PATH | O_NOFOLLOW
+    /// descriptor of it): readlinkat(fd, ""), which reads that very link, not a name. Null with
+    /// the errno in <paramref name="error"/> on failure.
+    /// </summary>
+    public static string? ReadLink(FileDescriptor symlink, out int error)
+    {
+        ArgumentNullException.ThrowIfNull(symlink);
+
+        // PATH_MAX: no symlink target is longer; one byte more tells a truncated answer.
+        const int pathMax = 4096;
+        var buffer = stackalloc byte[pathMax + 1];
+        byte empty = 0;
+        var length = ReadlinkAt(symlink.Fd, &empty, buffer, pathMax + 1);
+        error = length < 0 ? (int)-length : length > pathMax ? Errno.ENAMETOOLONG : 0;
+        return error != 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, (int)length);
     }
 
     /// <summary>fstatfs(2) of the filesystem <paramref name="file"/> is on: 0 or a negated errno.</summary>

@@ -4,9 +4,9 @@ using Gofer.Server.Spec;
 namespace Gofer.Server.Tests.Spec;
 
 /// <summary>
-/// Each layer's source is opened once, without following symlinks after one resolution, and
-/// every check is made on that descriptor: these tests change the paths after the open and show
-/// that what was opened is what is checked and kept.
+/// Each layer's source is opened once, one component at a time, following only symlinks nobody
+/// but root could have put there, and every check is made on that descriptor: these tests change
+/// the paths after the open and show that what was opened is what is checked and kept.
 /// </summary>
 public sealed class LayerSourceTests : IDisposable
 {
@@ -92,25 +92,48 @@ public sealed class LayerSourceTests : IDisposable
         Assert.True(now.IsSameFile(opened));
     }
 
-    [Theory]
-    [InlineData("swapped")]
-    [InlineData("swapped/inner")]
-    public void A_resolved_path_that_now_holds_a_symlink_is_refused_in_one_line(string resolvedThen)
+    public static TheoryData<string, string, string> Replaceable => new()
     {
-        // What realpath returned held no symlink; a directory swapped for a symlink since (the
-        // staging race) makes a component of it one.
-        temp.Dir("elsewhere/inner");
-        temp.Symlink("swapped", At("elsewhere"));
-        var layer = new LayerPlan(1, LayerRole.Lower, At(resolvedThen), "/m1/lower0", ReadOnly: true, Recursive: false);
-        using var opener = new SourceOpener();
+        // directory (owner, mode), the symlink below it → the symlink the refusal names
+        { "65534", "0755", "dir/link" },
+        { "0", "0777", "dir/link" },
+        { "0", "0775", "dir/link" },
+        // A directory of root's below another user's: that user can rename it and put their own.
+        { "65534", "0755", "dir/sub/link" },
+    };
 
-        var source = opener.OpenResolved(layer, At(resolvedThen), out var problem);
+    [Theory]
+    [MemberData(nameof(Replaceable))]
+    public void A_symlink_others_could_replace_is_refused_in_one_line(string owner, string mode, string link)
+    {
+        temp.Dir("elsewhere");
+        temp.Dir("dir/sub");
+        temp.Symlink(link, At("elsewhere"));
+        Tool.Check("chown", owner, At("dir"));
+        Tool.Check("chmod", mode, At("dir"));
+        var plan = PlanOf(new OciMount("/data", "bind", link, ["rbind"], IdMapped: false));
 
-        Assert.Null(source);
-        Assert.Equal($"changed while being opened: a component of \"{At(resolvedThen)}\" became a symlink", problem);
-        var line = new SpecProblem("/m", "lowerdir", layer.SourcePath, problem!).ToString();
-        Assert.DoesNotContain('\n', line);
-        Assert.StartsWith($"mount /m: lowerdir \"{At(resolvedThen)}\": changed while being opened", line, StringComparison.Ordinal);
+        var problem = Assert.Single(Validate(plan));
+
+        Assert.Equal(("source", At(link)), (problem.Option, problem.Path));
+        Assert.Equal($"leads through the symlink \"{At(link)}\", which users other than root could replace: name what it leads to instead", problem.Message);
+        Assert.DoesNotContain('\n', problem.ToString());
+        Assert.False(sources.Contains(plan.Layers.Single(l => l.Role == LayerRole.Bind)));
+    }
+
+    [Fact]
+    public void A_symlink_in_a_sticky_directory_is_followed_when_it_is_roots()
+    {
+        // As in /tmp: others may add names there, but not rename or remove root's.
+        temp.Dir("sticky");
+        temp.Dir("elsewhere");
+        temp.Symlink("sticky/link", At("elsewhere"));
+        Tool.Check("chmod", "1777", At("sticky"));
+
+        var plan = PlanOf(new OciMount("/data", "bind", "sticky/link", ["rbind"], IdMapped: false));
+
+        Assert.Empty(Validate(plan));
+        Assert.Equal(At("elsewhere"), SourceOf(plan, LayerRole.Bind).ResolvedPath);
     }
 
     [Fact]
