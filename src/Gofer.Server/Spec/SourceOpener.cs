@@ -14,7 +14,8 @@ namespace Gofer.Server.Spec;
 /// <c>overlay/l/ID</c> links, a bind of <c>/etc/resolv.conf</c>), so a symlink is followed —
 /// but only one nobody but root or the gofer's own user could have put there: every directory
 /// from <c>/</c> to it is owned by one of them and writable by no group or other user (or,
-/// sticky like <c>/tmp</c>, holds the next name as one of theirs, which others cannot rename).
+/// sticky like <c>/tmp</c>, holds the next name as one of theirs, which others cannot rename);
+/// see <see cref="TrustedOwners"/> for a gofer in a user namespace.
 /// A symlink anywhere else is refused, whenever it was made. That is what closes the staging
 /// race: resolving a path and then opening it again would follow a layer swapped for a symlink
 /// (renameat2 RENAME_EXCHANGE in a loop) whenever the resolution ran while the link was in
@@ -35,7 +36,7 @@ internal sealed class SourceOpener : IDisposable
     private const uint Sticky = 0x200; // 01000
 
     private readonly FileDescriptor root;
-    private readonly uint self = Syscalls.EffectiveUserId();
+    private readonly HashSet<uint> trustedOwners = TrustedOwners();
 
     public SourceOpener() =>
         root = Syscalls.OpenProcessRoot(out var error) ?? throw new ErrnoException(error, "open the root directory", "/");
@@ -179,7 +180,49 @@ internal sealed class SourceOpener : IDisposable
         return !(ownParent && (parent.Status.Mode & Sticky) != 0 && IsOurs(entry.Uid));
     }
 
-    private bool IsOurs(uint uid) => uid == 0 || uid == self;
+    private bool IsOurs(uint uid) => trustedOwners.Contains(uid);
+
+    /// <summary>
+    /// Root and the gofer's own user; in a user namespace (a rootless gofer) also the overflow
+    /// uid that every owner outside the namespace shows as, host root among them.
+    /// </summary>
+    /// <remarks>
+    /// Trusting the overflow uid loses nothing: a gofer in a user namespace has no more power over
+    /// the host than the user who made the namespace, so a symlink it follows can lead it nowhere
+    /// that user could not go anyway. Refusing it would refuse every symlink in a rootless
+    /// gofer's paths, since <c>/</c> itself is owned by an unmapped root there. In the initial
+    /// namespace that uid is a real user (nobody) and is not trusted.
+    /// </remarks>
+    private static HashSet<uint> TrustedOwners()
+    {
+        var owners = new HashSet<uint> { 0, Syscalls.EffectiveUserId() };
+        if (InUserNamespace() && uint.TryParse(ReadOrEmpty("/proc/sys/kernel/overflowuid").Trim(), out var overflow))
+        {
+            owners.Add(overflow);
+        }
+
+        return owners;
+    }
+
+    /// <summary>Whether this process's uids are mapped from another namespace: anything but the initial identity map.</summary>
+    private static bool InUserNamespace() =>
+        ReadOrEmpty("/proc/self/uid_map").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries) is not ["0", "0", "4294967295"];
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
 
     /// <summary>One component the walk opened: its descriptor, its path so far, and whether others could have replaced it.</summary>
     private readonly record struct Step(FileDescriptor Descriptor, string Path, FileStatus Status, bool Trusted);
