@@ -9,13 +9,13 @@ using Xunit.Abstractions;
 namespace Gofer.Server.Tests.EndToEnd;
 
 /// <summary>
-/// The staging race: a layer directory swapped for a symlink (renameat2 RENAME_EXCHANGE in a
+/// Where staging gets its sources. The staging race: a layer directory swapped for a symlink (renameat2 RENAME_EXCHANGE in a
 /// tight loop, as a user who can write the layer's parent directory would) while the gofer starts
 /// on it, again and again. Each start is refused with one line, or serves the very directory it
 /// checked; what the symlink leads to is never served.
 /// </summary>
 [Collection(SharedPublishedGofer.Name)]
-public sealed class StagingSwapTests(PublishedGofer gofer, ITestOutputHelper output)
+public sealed class StagingSourceTests(PublishedGofer gofer, ITestOutputHelper output)
 {
     // About a minute and a half of starts on a loaded two-core machine (300 took 127 s).
     private const int Starts = 250;
@@ -100,6 +100,28 @@ public sealed class StagingSwapTests(PublishedGofer gofer, ITestOutputHelper out
         Assert.Contains($"upperdir \"{bundle.Combine("upper")}\": is the same directory as lowerdir \"{bundle.Combine("lower")}\"", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_rootless_gofer_follows_symlinks_of_host_root_but_not_of_others()
+    {
+        // In a user namespace made by an ordinary user, host root shows as the overflow uid.
+        using var bundle = new TempDirectory("gofer-userns-");
+        bundle.Make("rootfs");
+        bundle.Make("dir");
+        File.CreateSymbolicLink(bundle.Combine("roots"), "dir");
+        File.CreateSymbolicLink(Path.Combine(bundle.Make("open"), "link"), bundle.Combine("dir"));
+        Tool.Check("chmod", "0755", bundle.Path);
+        Tool.Check("chmod", "0777", bundle.Combine("open"));
+        string Check(string source)
+        {
+            WriteConfig(bundle, null, source);
+            var (_, stdout, stderr) = Tool.Run("setpriv", "--reuid", "1000", "--regid", "1000", "--clear-groups", "unshare", "--user", "--map-root-user", gofer.Binary, "check", "--bundle", bundle.Path);
+            return stdout + stderr;
+        }
+
+        Assert.Contains("problems: none", Check("roots"), StringComparison.Ordinal);
+        Assert.Contains($"leads through the symlink \"{bundle.Combine("open", "link")}\"", Check("open/link"), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A bundle whose overlay's lowerdir is <c>swap/lower</c>, in a directory another user (nobody)
     /// owns, next to <c>swap/decoy</c>, a symlink to a directory with a marker of the same name.
@@ -119,19 +141,16 @@ public sealed class StagingSwapTests(PublishedGofer gofer, ITestOutputHelper out
         return bundle;
     }
 
-    private static void WriteConfig(TempDirectory bundle, string overlayOptions)
+    /// <summary>config.json with one mount at /data: an overlay with these options, or a bind of <paramref name="bindSource"/>.</summary>
+    private static void WriteConfig(TempDirectory bundle, string? overlayOptions, string? bindSource = null)
     {
         var config = new JsonObject
         {
             ["ociVersion"] = "1.0.2",
             ["root"] = new JsonObject { ["path"] = "rootfs", ["readonly"] = true },
-            ["mounts"] = new JsonArray(new JsonObject
-            {
-                ["destination"] = "/data",
-                ["type"] = "overlay",
-                ["source"] = "overlay",
-                ["options"] = new JsonArray(overlayOptions),
-            }),
+            ["mounts"] = new JsonArray(overlayOptions is null
+                ? new JsonObject { ["destination"] = "/data", ["type"] = "bind", ["source"] = bindSource, ["options"] = new JsonArray("rbind") }
+                : new JsonObject { ["destination"] = "/data", ["type"] = "overlay", ["source"] = "overlay", ["options"] = new JsonArray(overlayOptions) }),
         };
         File.WriteAllText(bundle.Combine("config.json"), config.ToJsonString());
     }
