@@ -87,10 +87,11 @@ public sealed class SpecValidator(IUpperProbe? upperProbe = null)
         var upper = present.Find(s => s.Layer.Role == LayerRole.Upper);
         var work = present.Find(s => s.Layer.Role == LayerRole.Work);
 
-        // Each layer's ancestors, walked once from its descriptor. A layer whose place cannot be
-        // told is reported, so the mount is not served: its separation is unknown.
+        // Each layer's ancestors, walked once from its descriptor (only when something is written:
+        // lowers alone may overlap). A layer whose place cannot be told is reported, so the mount
+        // is not served: its separation is unknown.
         var ancestors = new Dictionary<int, List<FileIdentity>>();
-        foreach (var source in present)
+        foreach (var source in upper is null && work is null ? [] : present)
         {
             if (SourceAncestry.Of(source, out var error) is { } found)
             {
