@@ -57,6 +57,18 @@ internal static unsafe partial class LibcImports
 
     [LibraryImport(Libc, SetLastError = true)]
     internal static partial int setrlimit(int resource, Syscalls.Rlimit* limit);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int fsetxattr(int fd, byte* name, byte* value, nuint size, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int open_tree(int dirfd, byte* path, uint flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int mount_setattr(int dirfd, byte* path, uint flags, MountAttributes* attributes, nuint size);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    internal static partial int move_mount(int fromDirfd, byte* fromPath, int toDirfd, byte* toPath, uint flags);
 }
 
 /// <summary>struct pollfd.</summary>

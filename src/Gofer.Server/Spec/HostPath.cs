@@ -17,9 +17,10 @@ internal static class HostPath
     /// <remarks>
     /// <c>..</c> is removed lexically, so <c>/a/link/../b</c> becomes <c>/a/b</c> even when the kernel
     /// would have gone to the parent of the link's target. That keeps a plan stable and printable
-    /// without looking at the disk; the gofer stages exactly the path the plan shows, and
-    /// <see cref="SpecValidator"/> resolves symlinks before any containment check, so the difference
-    /// can change which directory is served but never lets one layer hide inside another.
+    /// without looking at the disk; the gofer stages what the path the plan shows leads to when
+    /// <see cref="SourceOpener"/> opens it, and <see cref="SpecValidator"/> judges containment on
+    /// those opened directories, so the difference can change which directory is served but never
+    /// lets one layer hide inside another.
     /// </remarks>
     public static string Resolve(string path, string baseDirectory)
     {
@@ -50,14 +51,4 @@ internal static class HostPath
 
     /// <summary>Whether any component of <paramref name="path"/> is <c>..</c>.</summary>
     public static bool HasParentComponent(string path) => path.Split('/').Contains("..");
-
-    /// <summary>
-    /// Whether <paramref name="path"/> is <paramref name="directory"/> or lies below it. Both must be
-    /// canonical absolute paths (see <see cref="Resolve"/> or realpath), or the answer means nothing.
-    /// </summary>
-    public static bool IsSameOrInside(string path, string directory) =>
-        path == directory
-        || directory == "/"
-        // The separator matters: "/data2" is not inside "/data".
-        || path.StartsWith(directory + "/", StringComparison.Ordinal);
 }

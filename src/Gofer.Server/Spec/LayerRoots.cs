@@ -3,9 +3,10 @@ using Gofer.Native;
 namespace Gofer.Server.Spec;
 
 /// <summary>
-/// What the root of a layer may be. The one rule both <see cref="SpecValidator"/> (for
-/// <c>gofer check</c> and before serving) and the staging code apply, so that check's verdict is
-/// what serve would do.
+/// What the root of a layer may be. <see cref="SpecValidator"/> applies it to the type of the
+/// descriptor <see cref="SourceOpener"/> opened — for <c>gofer check</c> and before serving alike,
+/// so that check's verdict is what serve would do — and staging mounts that descriptor, whose
+/// type cannot change.
 /// </summary>
 public static class LayerRoots
 {
@@ -28,7 +29,8 @@ public static class LayerRoots
     /// (rootless <c>--device</c>, an API socket) unrunnable for the sake of a file the sandbox
     /// provides itself (its own /dev) or cannot use through a file server anyway (a host socket),
     /// and the container sees the same entry it would see had the file been inside a bound
-    /// directory. Symlinks never reach here: sources are followed, as mount(2) follows them.
+    /// directory. Symlinks never reach here: a source is resolved once, as mount(2) would
+    /// follow it, and what it resolved to is opened without following any symlink.
     /// </remarks>
     public static string? Refusal(LayerRole role, uint type) =>
         type == FileStatus.Directory || role.MayBeFile() ? null : $"is {TypeName(type)}, not a directory";

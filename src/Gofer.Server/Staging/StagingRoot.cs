@@ -13,24 +13,36 @@ namespace Gofer.Server.Staging;
 public static partial class StagingRoot
 {
     /// <summary>Stages every layer of <paramref name="plan"/> and pivots into the staging root.</summary>
-    public static void Enter(MountPlan plan, ILogger logger)
+    /// <param name="plan">A plan that <see cref="BundleLoader"/> validated without problems.</param>
+    /// <param name="opened">
+    /// The sources the loader opened and checked, one per layer: each is mounted from its
+    /// descriptor, never from its path. Consumed: closed here once the layers are mounted, since an
+    /// O_PATH descriptor of a host directory would lead back out of the staged view.
+    /// </param>
+    /// <param name="logger">Where each staged layer is logged.</param>
+    public static void Enter(MountPlan plan, LayerSources opened, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(opened);
+
         // Propagation: nothing mounted from here on may reach the host's namespace (or any peer).
         Check(Syscalls.Mount(null, "/", null, Syscalls.MS_REC | Syscalls.MS_PRIVATE, null), "make mounts private", "/");
 
-        var sources = OpenSources(plan);
+        var sources = OpenSources(plan, opened);
         try
         {
             var root = plan.BundlePath;
 
             // The staging tmpfs goes over the bundle directory: it surely exists, and in this
             // namespace only, so the host never sees a new directory or mount. Every source was
-            // opened above, so hiding the bundle's contents here loses nothing.
+            // opened by the loader, so hiding the bundle's contents here loses nothing.
             Check(Syscalls.Mount("gofer-staging", root, "tmpfs", Syscalls.MS_NOSUID | Syscalls.MS_NODEV | Syscalls.MS_NOEXEC, "mode=0700,size=1m"), "mount staging tmpfs", root);
             foreach (var (layer, source) in sources)
             {
                 BindLayer(root, layer, source, logger);
             }
+
+            // Mounted: the host descriptors have done their work and must not stay in the fd table.
+            opened.Dispose();
 
             BindOwnDescriptors(root);
 
@@ -40,59 +52,35 @@ public static partial class StagingRoot
         }
         finally
         {
-            foreach (var (_, source) in sources)
-            {
-                source.Dispose();
-            }
+            opened.Dispose();
         }
 
         LogEntered(logger, sources.Count);
     }
 
     /// <summary>
-    /// Opens every layer's source before anything is mounted and binds from the descriptor, so a
-    /// symlink swapped into a source path after validation cannot redirect a bind mount: what is
-    /// mounted is what was opened and checked here.
+    /// The source of every layer, as the loader opened and checked it: each was opened once,
+    /// without following symlinks, and every check was made on that descriptor, so a symlink
+    /// swapped into a source path after validation cannot redirect a mount: what is mounted is
+    /// what was opened and checked.
     /// </summary>
-    private static unsafe List<(LayerPlan Layer, FileDescriptor Source)> OpenSources(MountPlan plan)
-    {
-        var sources = new List<(LayerPlan, FileDescriptor)>();
-        try
-        {
-            foreach (var layer in plan.Layers)
-            {
-                FileDescriptor fd;
-                fixed (byte* p = Syscalls.Encode(layer.SourcePath))
-                {
-                    fd = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_PATH, 0, out var error)
-                        ?? throw new ErrnoException(error, $"open source of layer {layer.Id} ({layer.Role})", layer.SourcePath);
-                }
+    private static List<(LayerPlan Layer, LayerSource Source)> OpenSources(MountPlan plan, LayerSources opened) =>
+        [.. plan.Layers.Select(layer => (layer, opened[layer]))];
 
-                sources.Add((layer, fd));
-                Check(Syscalls.Stat(fd, out var stat), "stat source", layer.SourcePath);
-
-                // The validator applied the same rule; this catches a source replaced since.
-                if (LayerRoots.Refusal(layer.Role, stat.Type) is { } refusal)
-                {
-                    throw new ErrnoException(Errno.ENOTDIR, $"source of layer {layer.Id} ({layer.Role}) {refusal}", layer.SourcePath);
-                }
-            }
-        }
-        catch
-        {
-            sources.ForEach(s => s.Item2.Dispose());
-            throw;
-        }
-
-        return sources;
-    }
-
-    private static unsafe void BindLayer(string root, LayerPlan layer, FileDescriptor source, ILogger logger)
+    /// <summary>
+    /// Mounts <paramref name="source"/>'s descriptor at the layer's staging path with the new
+    /// mount API: open_tree clones a detached bind mount of the very file the descriptor refers
+    /// to (the /proc/self/fd/N path of it would do the same through a magic link, which this
+    /// avoids needing), mount_setattr restricts it before anyone can see it, and move_mount
+    /// attaches it.
+    /// </summary>
+    private static void BindLayer(string root, LayerPlan layer, LayerSource source, ILogger logger)
     {
         var target = root + layer.StagingPath;
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        Check(Syscalls.Stat(source, out var stat), "stat source", layer.SourcePath);
-        if (stat.IsDirectory)
+
+        // The type fstat gave when the source was opened: an inode's type never changes.
+        if (source.Status.IsDirectory)
         {
             Directory.CreateDirectory(target);
         }
@@ -103,43 +91,22 @@ public static partial class StagingRoot
             File.WriteAllBytes(target, []);
         }
 
-        var recursive = layer.Recursive ? Syscalls.MS_REC : 0;
-        Check(Syscalls.Mount(source.ProcPath, target, null, Syscalls.MS_BIND | recursive, null), $"bind layer {layer.Id} ({layer.Role})", layer.SourcePath);
+        using var mount = Syscalls.CloneMount(source.Descriptor, layer.Recursive, out var error)
+            ?? throw new ErrnoException(error, $"bind layer {layer.Id} ({layer.Role})", layer.SourcePath);
 
         // nosuid and nodev on every layer: a setuid binary or a device node in a layer must never
         // act on the host through the gofer. Read-only layers are also read-only mounts (the
-        // service refuses their modifications first; this is the second wall). With rbind the
-        // remount covers the top mount only: submounts keep their own flags, and the service's
-        // EROFS check is what guards them.
-        var readOnly = layer.ReadOnly ? Syscalls.MS_RDONLY : 0;
-        var kept = LockableFlagsOf(source, layer);
-        Check(Syscalls.Mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_NOSUID | Syscalls.MS_NODEV | readOnly | kept, null), $"remount layer {layer.Id} ({layer.Role})", target);
+        // service refuses their modifications first; this is the second wall). With rbind every
+        // submount gets them too. Flags are only added, never cleared: in a user namespace (a
+        // rootless gofer) the kernel locks read-only, noexec and the atime mode on every mount
+        // inherited from the host (mount_namespaces(7)), and asking to clear one would fail with
+        // EPERM, which the validator cannot foresee. Keeping them loses nothing: the gofer never
+        // executes a file, atime is the source filesystem's business, and a source on a
+        // read-only mount cannot be written through a bind of it anyway (writes answer EROFS).
+        var readOnly = layer.ReadOnly ? Syscalls.MOUNT_ATTR_RDONLY : 0;
+        Check(Syscalls.AddMountAttributes(mount, Syscalls.MOUNT_ATTR_NOSUID | Syscalls.MOUNT_ATTR_NODEV | readOnly, layer.Recursive), $"restrict layer {layer.Id} ({layer.Role})", layer.SourcePath);
+        Check(Syscalls.MoveMount(mount, target), $"mount layer {layer.Id} ({layer.Role})", target);
         LogBound(logger, layer.Id, layer.Role, layer.SourcePath, layer.StagingPath, layer.ReadOnly ? "ro" : "rw");
-    }
-
-    /// <summary>
-    /// The flags of the mount the source lies on that a remount must keep: read-only, noexec and
-    /// the atime mode. In a user namespace (a rootless gofer) the kernel locks them on every mount
-    /// inherited from the host (mount_namespaces(7)), and a bind remount that would clear or change
-    /// one fails with EPERM; the validator cannot see that coming, so staging never asks for it.
-    /// Keeping them loses nothing: the gofer never executes a file, atime is the source
-    /// filesystem's business, and a source on a read-only mount cannot be written through a bind
-    /// of it anyway (writes answer EROFS, as they would to the container).
-    /// </summary>
-    private static ulong LockableFlagsOf(FileDescriptor source, LayerPlan layer)
-    {
-        Check(Syscalls.Fstatfs(source.Fd, out var filesystem), "statfs source", layer.SourcePath);
-        var flags = filesystem.Flags;
-        var kept = 0UL;
-        kept |= (flags & Syscalls.ST_RDONLY) != 0 ? Syscalls.MS_RDONLY : 0;
-        kept |= (flags & Syscalls.ST_NOEXEC) != 0 ? Syscalls.MS_NOEXEC : 0;
-        kept |= (flags & Syscalls.ST_NODIRATIME) != 0 ? Syscalls.MS_NODIRATIME : 0;
-
-        // Without an atime flag mount(2) means relatime, so strictatime must be asked for.
-        kept |= (flags & Syscalls.ST_NOATIME) != 0 ? Syscalls.MS_NOATIME
-            : (flags & Syscalls.ST_RELATIME) != 0 ? Syscalls.MS_RELATIME
-            : Syscalls.MS_STRICTATIME;
-        return kept;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public static class CheckCommand
         {
             try
             {
-                var loaded = BundleLoader.Load(result.GetValue(bundle)!, new UpperFilesystemProbe());
+                using var loaded = BundleLoader.Load(result.GetValue(bundle)!, new UpperFilesystemProbe());
                 Console.Out.Write(MountPlanFormatter.Format(loaded));
                 Console.Out.Flush();
                 return loaded.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.SpecRefused;

@@ -65,7 +65,7 @@ public static class ServeCommand
             }
 
             step = "reading the bundle";
-            var loaded = BundleLoader.Load(bundle, new UpperFilesystemProbe());
+            using var loaded = BundleLoader.Load(bundle, new UpperFilesystemProbe());
             if (!loaded.CanServe)
             {
                 foreach (var problem in loaded.Problems)
@@ -81,7 +81,7 @@ public static class ServeCommand
             step = listenFd is { } fd ? $"adopting --listen-fd {fd}" : "binding the socket";
             using var listener = listenFd is { } adopted ? UnixListener.Adopt(adopted) : UnixListener.Bind(socketPath!);
             step = "staging the layers";
-            StagingRoot.Enter(plan, loggers.CreateLogger("Gofer.Staging"));
+            StagingRoot.Enter(plan, loaded.Sources, loggers.CreateLogger("Gofer.Staging"));
             step = "opening the staged layers";
             using var mounts = ServedMounts.Open(plan, layer => layer.StagingPath);
             step = "serving";

@@ -23,6 +23,8 @@ public sealed class CheckPredictsServeTests(PublishedGofer gofer)
         ["a device bind"] = (() => [Bind("/dev/null", "/dev/null", "rbind", "nosuid", "noexec")], null, true),
         ["a symlink to a file"] = (() => [Bind("/etc/hosts", "links/to-hosts", "bind")], null, true),
         ["runtime flags"] = (() => [Bind("/data", "dir", "rbind", "rslave", "z", "Z", "nodev", "relatime", "rro")], null, true),
+        ["a lowerdir through a symlink of root's"] = (() => [Overlay("/m", "lowerdir=links/to-dir")], null, true),
+        ["a symlink in another user's directory"] = (() => [Bind("/data", "theirs/to-dir", "rbind")], null, false),
         ["a missing source"] = (() => [Bind("/data", "missing", "rbind")], null, false),
         ["a dangling symlink"] = (() => [Bind("/etc/hosts", "links/dangling", "bind")], null, false),
         ["a file as lowerdir"] = (() => [Overlay("/m", "lowerdir=files/hosts")], null, false),
@@ -99,6 +101,11 @@ public sealed class CheckPredictsServeTests(PublishedGofer gofer)
         Tool.Check("mkfifo", bundle.Combine("special", "fifo"));
         File.CreateSymbolicLink(Path.Combine(bundle.Make("links"), "to-hosts"), "../files/hosts");
         File.CreateSymbolicLink(bundle.Combine("links", "dangling"), "../files/none");
+        File.CreateSymbolicLink(bundle.Combine("links", "to-dir"), "../dir");
+
+        // A directory another user can write: a symlink there could be swapped at any moment.
+        File.CreateSymbolicLink(Path.Combine(bundle.Make("theirs"), "to-dir"), "../dir");
+        Tool.Check("chown", "65534:65534", bundle.Combine("theirs"));
         var config = new JsonObject
         {
             ["ociVersion"] = "1.0.2",

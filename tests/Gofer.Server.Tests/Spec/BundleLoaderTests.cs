@@ -29,7 +29,7 @@ public sealed class BundleLoaderTests : IDisposable
             }
             """);
 
-        var result = BundleLoader.Load(temp.Root);
+        using var result = BundleLoader.Load(temp.Root);
 
         Assert.Empty(result.Problems);
         Assert.True(result.CanServe);
@@ -39,6 +39,7 @@ public sealed class BundleLoaderTests : IDisposable
             [temp.Root + "/rootfs", temp.Root + "/layers/l0", temp.Root + "/layers/l1", temp.Root + "/state/upper", temp.Root + "/state/work"],
             result.Plan.Layers.Select(l => l.SourcePath));
         Assert.Equal([new SkippedMount("/proc", "proc")], result.Plan.Skipped);
+        Assert.All(result.Plan.Layers, layer => Assert.False(result.Sources[layer].Descriptor.IsInvalid));
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public sealed class BundleLoaderTests : IDisposable
             }
             """);
 
-        var result = BundleLoader.Load(temp.Root);
+        using var result = BundleLoader.Load(temp.Root);
 
         Assert.False(result.CanServe);
         var problem = Assert.Single(result.Problems);
@@ -79,7 +80,7 @@ public sealed class BundleLoaderTests : IDisposable
             }
             """);
 
-        var result = BundleLoader.Load(temp.Root);
+        using var result = BundleLoader.Load(temp.Root);
 
         Assert.NotNull(result.Plan);
         Assert.False(result.CanServe);
@@ -91,7 +92,7 @@ public sealed class BundleLoaderTests : IDisposable
     [Fact]
     public void A_bundle_without_config_json_has_no_plan()
     {
-        var result = BundleLoader.Load(temp.Root);
+        using var result = BundleLoader.Load(temp.Root);
 
         Assert.Null(result.Plan);
         Assert.False(result.CanServe);
@@ -103,7 +104,7 @@ public sealed class BundleLoaderTests : IDisposable
     {
         WriteConfig("{ \"root\": ");
 
-        var result = BundleLoader.Load(temp.Root);
+        using var result = BundleLoader.Load(temp.Root);
 
         Assert.Null(result.Plan);
         Assert.Contains("malformed JSON", Assert.Single(result.Problems).Message, StringComparison.Ordinal);
@@ -119,7 +120,7 @@ public sealed class BundleLoaderTests : IDisposable
         WriteConfig("""{ "root": { "path": "rootfs" }, "mounts": [{ "destination": "/o", "type": "overlay", "options": ["lowerdir=l,upperdir=u,workdir=w"] }] }""");
         var probe = new RecordingUpperProbe();
 
-        var result = BundleLoader.Load(temp.Root, probe);
+        using var result = BundleLoader.Load(temp.Root, probe);
 
         Assert.Equal("/o", Assert.Single(probe.Probed).Destination);
         Assert.Equal("probed", Assert.Single(result.Problems).Message);

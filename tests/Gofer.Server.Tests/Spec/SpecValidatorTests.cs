@@ -25,8 +25,11 @@ public sealed class SpecValidatorTests : IDisposable
     private static OciMount Overlay(string lower, string upper, string work, string destination = "/m") =>
         new(destination, "overlay", "overlay", [$"lowerdir={lower}", $"upperdir={upper}", $"workdir={work}"], IdMapped: false);
 
-    private static IReadOnlyList<SpecProblem> Validate(MountPlan plan, IUpperProbe? probe = null) =>
-        new SpecValidator(probe).Validate(plan);
+    private static IReadOnlyList<SpecProblem> Validate(MountPlan plan, IUpperProbe? probe = null)
+    {
+        using var sources = new LayerSources();
+        return new SpecValidator(probe).Validate(plan, sources);
+    }
 
     private string At(string relative) => Path.Join(temp.Root, relative);
 
