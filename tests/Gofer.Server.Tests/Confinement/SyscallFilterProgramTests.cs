@@ -182,6 +182,10 @@ public sealed partial class SyscallFilterProgramTests
             Assert.True(numbers.TryGetValue(name, out var expected), $"{name} is not in asm/unistd_64.h");
             Assert.Equal((name, expected), (name, number));
         }
+
+        // And it holds exactly the calls the policy names.
+        var named = SyscallFilterPolicy.Rules(Pid).Select(r => r.Syscall).Concat(SyscallFilterPolicy.Forbidden).Order(StringComparer.Ordinal);
+        Assert.Equal(named, SyscallFilterTable.X8664.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
