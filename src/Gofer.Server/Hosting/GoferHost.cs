@@ -25,7 +25,9 @@ public static class GoferHost
         // umask would silently strip bits (0777 arriving as 0755). The umask is process-wide, so it
         // is set once here, before anything is served, and nothing else in the gofer changes it.
         Syscalls.Umask(0);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No configuration reload: it would watch the content root — the staging root, every layer
+        // below it — with a recursive inotify watcher that stats each file it finds.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         ConsoleLogging.Configure(builder.Logging, logLevel);
 
         var connections = new ConnectionRegistry(budget ?? DescriptorBudget.FromProcessLimit());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gofer.Server.Confinement;
 using Gofer.Server.Hosting;
 using Gofer.Server.Service;
 using Gofer.Server.Spec;
@@ -84,6 +85,8 @@ public static class ServeCommand
             StagingRoot.Enter(plan, loaded.Sources, loggers.CreateLogger("Gofer.Staging"));
             step = "opening the staged layers";
             using var mounts = ServedMounts.Open(plan, layer => layer.StagingPath);
+            step = "confining system calls";
+            SyscallFilter.Install();
             step = "serving";
             await using var app = GoferHost.Build(mounts, listener, level);
             if (ready is not null)

@@ -7,21 +7,27 @@ namespace Gofer.Server.Tests.EndToEnd;
 /// </summary>
 public sealed class PublishedGofer
 {
-    public PublishedGofer()
+    public PublishedGofer() => Binary = Publish(Path.Combine("src", "Gofer"), "gofer");
+
+    public string Binary { get; }
+
+    /// <summary>
+    /// Publishes the project in <paramref name="projectDirectory"/> (relative to the checkout) and
+    /// returns the path of its executable <paramref name="executable"/>.
+    /// </summary>
+    public static string Publish(string projectDirectory, string executable)
     {
         var artifacts = Directory.CreateDirectory(Path.Combine(Repository, "artifacts")).FullName;
         // Each test project gets its own copy of the binary: a publish rewrites its output, and a
         // binary being written cannot be executed (ETXTBSY) by the other project's running tests.
-        var output = Path.Combine(artifacts, "test-gofer", System.Reflection.Assembly.GetExecutingAssembly().GetName().Name!);
+        var output = Path.Combine(artifacts, "test-" + executable, System.Reflection.Assembly.GetExecutingAssembly().GetName().Name!);
 
         // Test projects that both use this fixture run at the same time under `dotnet test Gofer.sln`;
-        // two publishes of one project would build in the same obj/ directories, so they take
-        // turns under an flock(1) lock (the one that waits then finds the build done).
-        Tool.Check("flock", Path.Combine(artifacts, "test-gofer.lock"), "dotnet", "publish", Path.Combine(Repository, "src", "Gofer"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
-        Binary = Path.Combine(output, "gofer");
+        // two publishes would build the same projects in the same obj/ directories, so they take
+        // turns under one flock(1) lock (the one that waits then finds the build done).
+        Tool.Check("flock", Path.Combine(artifacts, "test-publish.lock"), "dotnet", "publish", Path.Combine(Repository, projectDirectory), "-c", "Release", "-o", output, "--nologo", "-v", "quiet");
+        return Path.Combine(output, executable);
     }
-
-    public string Binary { get; }
 
     /// <summary>The checkout these tests were built from.</summary>
     public static string Repository { get; } = FindRepository();
