@@ -5,8 +5,9 @@ using Gofer.Fuzzing;
 //   gofer-fuzz run session|fuse [--seed N] [--inputs N] [--seconds S] [--findings DIR]
 //   gofer-fuzz replay session|fuse FILE...
 //   gofer-fuzz corpus session|fuse DIR [--seed N] [--inputs N]
-const string Usage = "usage: Gofer.Fuzzing run|replay|corpus session|fuse [FILE...|DIR] [--seed N] [--inputs N] [--seconds S] [--findings DIR]";
-if (args.Length < 2 || args[0] is not ("run" or "replay" or "corpus") || !Enum.TryParse<FuzzTargetKind>(args[1], ignoreCase: true, out var kind))
+//   gofer-fuzz afl session|fuse       (under afl-fuzz, with the gofer's assemblies instrumented by sharpfuzz; see the README)
+const string Usage = "usage: Gofer.Fuzzing run|replay|corpus|afl session|fuse [FILE...|DIR] [--seed N] [--inputs N] [--seconds S] [--findings DIR]";
+if (args.Length < 2 || args[0] is not ("run" or "replay" or "corpus" or "afl") || !Enum.TryParse<FuzzTargetKind>(args[1], ignoreCase: true, out var kind))
 {
     Console.Error.WriteLine(Usage);
     return 2;
@@ -60,6 +61,24 @@ try
                 File.WriteAllBytes(Path.Combine(directory, $"seed{seed}-{i:D5}"), next());
             }
 
+            return 0;
+        }
+
+        case "afl":
+        {
+            // AFL++ drives the inputs and reads the edge coverage the instrumented assemblies
+            // record; a finding escapes as an exception, which SharpFuzz reports as a crash.
+            // Instrumented code may only run inside Fuzzer.Run (its coverage map is set up
+            // there), so the target is opened by the first input.
+            IFuzzTarget? target = null;
+            SharpFuzz.Fuzzer.Run(stream =>
+            {
+                using var input = new MemoryStream();
+                stream.CopyTo(input);
+                target ??= Campaign.Open(kind);
+                target.Run(input.ToArray());
+            });
+            target?.Dispose();
             return 0;
         }
 

@@ -5,7 +5,7 @@ namespace Gofer.Fuzzing.Fuse;
 /// <summary>
 /// The FUSE target's input: kernel messages, each preceded by its length as a varint. The kernel
 /// hands a FUSE server one message per read(2), so message boundaries are part of the input; a
-/// length past the end or over <see cref="MaxMessage"/> ends the sequence there.
+/// length past the end or over <see cref="MaxMessage"/> ends the sequence there; an empty message is skipped.
 /// </summary>
 public static class FuseInput
 {
@@ -37,7 +37,13 @@ public static class FuseInput
                 break;
             }
 
-            messages.Add(input.Slice(used, (int)length).ToArray());
+            // The kernel never sends an empty message, and on the harness's socket one would read
+            // as the connection's end.
+            if (length > 0)
+            {
+                messages.Add(input.Slice(used, (int)length).ToArray());
+            }
+
             input = input[(used + (int)length)..];
         }
 

@@ -167,7 +167,7 @@ public sealed class FuseTarget : IDisposable
                 break;
             }
 
-            if (unique == 0)
+            if (unique == 0 && !(expected.Answered && expected.Unique == 0))
             {
                 // A notification: its code where the error would be.
                 if (error <= 0)
