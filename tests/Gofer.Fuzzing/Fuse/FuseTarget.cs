@@ -48,6 +48,7 @@ public sealed class FuseTarget : IDisposable
     private readonly WebApplication gofer;
     private readonly string socketPath;
     private readonly StringWriter serverLog = new();
+    private readonly TextWriter standardError = Console.Error;
 
     public FuseTarget()
     {
@@ -241,6 +242,7 @@ public sealed class FuseTarget : IDisposable
 
     public void Dispose()
     {
+        Console.SetError(standardError);
         gofer.StopAsync().GetAwaiter().GetResult();
         gofer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         listener.Dispose();
