@@ -31,8 +31,28 @@ public sealed class LoadClient : IDisposable
         return Receive();
     }
 
+    /// <summary>
+    /// Sends requests and leaves without their answers: as much of the batch as the gofer takes
+    /// within a second (it stops reading a connection whose answers are not read), then the socket
+    /// is closed under whatever is in flight.
+    /// </summary>
+    public void SendAndLeave(IEnumerable<SessionRequest> requests)
+    {
+        socket.SendTimeout = 1000;
+        try
+        {
+            Send(requests);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            // The rest of the batch stays unsent: what was sent is in flight.
+        }
+
+        socket.Dispose();
+    }
+
     /// <summary>Sends requests without waiting for their answers.</summary>
-    public void Send(IEnumerable<SessionRequest> requests)
+    private void Send(IEnumerable<SessionRequest> requests)
     {
         outgoing.ResetWrittenCount();
         foreach (var request in requests)

@@ -85,7 +85,7 @@ foreach (var kind in workers.SelectMany(w => w.Counts.Keys).Distinct().Order())
     Console.WriteLine($"  {kind,-12} {workers.Sum(w => w.Counts.GetValueOrDefault(kind)),12:N0}");
 }
 
-Console.WriteLine($"abrupt leavers: {workers.Count(w => w.LeftAbruptly)} (each with 8 reads of 4 MiB and 8 writes of 1 MiB in flight)");
+Console.WriteLine($"abrupt leavers: {workers.Count(w => w.LeftAbruptly)} (each closing with up to 8 reads of 4 MiB and 8 writes of 1 MiB in flight)");
 Console.WriteLine($"gofer RSS MiB: baseline {baseline.Average(s => s.RssMebibytes):F1}, peak {load.Max(s => s.RssMebibytes):F1}, after {after[^1].RssMebibytes:F1} (min of the last 5 s {after.TakeLast(5).Min(s => s.RssMebibytes):F1})");
 Console.WriteLine($"gofer fds:     baseline {baseline.Max(s => s.Descriptors)}, peak {load.Max(s => s.Descriptors)}, after {after[^1].Descriptors}");
 Console.WriteLine("samples (s, phase, RSS MiB, fds):");
@@ -210,12 +210,13 @@ internal sealed class Worker(int id, string socketPath, long deadline)
             var open = Call(client, "open", new SessionRequest { Open = new OpenRequest { Handle = big, Flags = Syscalls.O_RDONLY } }).Open.Handle;
             var scratch = Call(client, "create", new SessionRequest { Create = new CreateRequest { Directory = own, Name = Name("scratch"), Flags = Syscalls.O_RDWR, Mode = 0x1A4 } }).Create.Handle;
             var megabyte = ByteString.CopyFrom(new byte[1 << 20]);
-            client.Send(Enumerable.Range(0, 8).SelectMany(i => new[]
+            client.SendAndLeave(Enumerable.Range(0, 8).SelectMany(i => new[]
             {
                 new SessionRequest { Read = new ReadRequest { Handle = open, Length = 4 << 20 } },
                 new SessionRequest { Write = new WriteRequest { Handle = scratch, Offset = i << 20, Data = megabyte } },
             }));
             LeftAbruptly = true;
+            return;
         }
 
         client.Dispose();
