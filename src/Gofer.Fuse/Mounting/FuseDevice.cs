@@ -45,6 +45,13 @@ internal sealed class FuseDevice : IDisposable
     }
 
     /// <summary>
+    /// A FUSE connection whose other end is not the kernel: the fuzzing harness gives the server
+    /// one end of a SOCK_SEQPACKET socket pair, which keeps every request and every reply one
+    /// message, as /dev/fuse does, so the server's own parsing and dispatch run unchanged.
+    /// </summary>
+    internal static FuseDevice Over(FileDescriptor connection) => new(connection);
+
+    /// <summary>
     /// Reads one request into <paramref name="buffer"/>; 0 once the connection has ended (ENODEV:
     /// unmounted or aborted) or <see cref="Wake"/> was called.
     /// </summary>
