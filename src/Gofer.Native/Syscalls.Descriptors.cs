@@ -91,13 +91,6 @@ public static unsafe partial class Syscalls
         return error != 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, (int)length);
     }
 
-    /// <summary>fstatfs(2) of the filesystem <paramref name="file"/> is on: 0 or a negated errno.</summary>
-    public static int Fstatfs(FileDescriptor file, out FilesystemStatus status)
-    {
-        ArgumentNullException.ThrowIfNull(file);
-        return Fstatfs(file.Fd, out status);
-    }
-
     /// <summary>The file and mount <paramref name="file"/> refers to (statx of the descriptor itself, never following a symlink).</summary>
     public static int Identify(FileDescriptor file, out FileIdentity identity)
     {
