@@ -1,4 +1,5 @@
 using Gofer.Native;
+using Gofer.Server.Confinement;
 using Gofer.Server.Spec;
 using Microsoft.Extensions.Logging;
 
@@ -12,8 +13,12 @@ namespace Gofer.Server.Staging;
 /// </summary>
 public static partial class StagingRoot
 {
-    /// <summary>Stages every layer of <paramref name="plan"/> and pivots into the staging root.</summary>
-    public static void Enter(MountPlan plan, ILogger logger)
+    /// <summary>
+    /// Stages every layer of <paramref name="plan"/> and pivots into the staging root. With
+    /// <paramref name="startFiles"/>, those files are bound read-only too, so that the confined
+    /// image can be exec'd from inside the root.
+    /// </summary>
+    public static void Enter(MountPlan plan, ILogger logger, StartFiles? startFiles = null)
     {
         // Propagation: nothing mounted from here on may reach the host's namespace (or any peer).
         Check(Syscalls.Mount(null, "/", null, Syscalls.MS_REC | Syscalls.MS_PRIVATE, null), "make mounts private", "/");
@@ -33,6 +38,10 @@ public static partial class StagingRoot
             }
 
             BindOwnDescriptors(root);
+            if (startFiles is not null)
+            {
+                BindStartFiles(root, plan, startFiles);
+            }
 
             // The staging root itself holds only empty mount points: read-only from here on.
             Check(Syscalls.Mount(null, root, null, Syscalls.MS_REMOUNT | Syscalls.MS_RDONLY | Syscalls.MS_NOSUID | Syscalls.MS_NODEV | Syscalls.MS_NOEXEC, null), "make staging root read-only", root);
@@ -112,7 +121,7 @@ public static partial class StagingRoot
         // remount covers the top mount only: submounts keep their own flags, and the service's
         // EROFS check is what guards them.
         var readOnly = layer.ReadOnly ? Syscalls.MS_RDONLY : 0;
-        var kept = LockableFlagsOf(source, layer);
+        var kept = LockableFlagsOf(source, layer.SourcePath);
         Check(Syscalls.Mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_NOSUID | Syscalls.MS_NODEV | readOnly | kept, null), $"remount layer {layer.Id} ({layer.Role})", target);
         LogBound(logger, layer.Id, layer.Role, layer.SourcePath, layer.StagingPath, layer.ReadOnly ? "ro" : "rw");
     }
@@ -126,9 +135,9 @@ public static partial class StagingRoot
     /// filesystem's business, and a source on a read-only mount cannot be written through a bind
     /// of it anyway (writes answer EROFS, as they would to the container).
     /// </summary>
-    private static ulong LockableFlagsOf(FileDescriptor source, LayerPlan layer)
+    private static ulong LockableFlagsOf(FileDescriptor source, string sourcePath)
     {
-        Check(Syscalls.Fstatfs(source.Fd, out var filesystem), "statfs source", layer.SourcePath);
+        Check(Syscalls.Fstatfs(source.Fd, out var filesystem), "statfs source", sourcePath);
         var flags = filesystem.Flags;
         var kept = 0UL;
         kept |= (flags & Syscalls.ST_RDONLY) != 0 ? Syscalls.MS_RDONLY : 0;

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Gofer.Native;
+using Gofer.Server.Confinement;
+using Gofer.Server.Hosting;
+using Gofer.Server.Service;
+using Microsoft.AspNetCore.Builder;
+
+namespace Gofer.Cli;
+
+/// <summary>
+/// Image 3 of `gofer serve` (hidden command <c>serve-confined</c>): exec'd by image 2 from inside
+/// the staging root, it starts with one thread that already holds only the serving
+/// capabilities (see ExecPrivileges), learns the staged plan from the handoff, and serves.
+/// Nothing here needs a privilege file service does not.
+/// </summary>
+public static class ConfinedServeCommand
+{
+    public static Command Create()
+    {
+        var handoff = DescriptorOption.Create(ImageHandoff.DescriptorOption, "The sealed memfd holding the staged plan and the descriptors handed on.");
+        var command = new Command(ImageHandoff.CommandName, "The confined serving image of gofer serve (started by gofer serve itself).")
+        {
+            handoff,
+        };
+        command.Hidden = true;
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(handoff) is null)
+            {
+                result.AddError($"{ImageHandoff.DescriptorOption} is required");
+            }
+        });
+        command.SetAction((result, _) => RunAsync(result.GetValue(handoff)!.Value));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int handoffFd)
+    {
+        var step = "reading the handoff";
+        try
+        {
+            var handoff = ImageHandoff.Take(handoffFd);
+            if (handoff.LifelineFd is { } lifeline)
+            {
+                step = "watching the parent";
+                ParentLifeline.Watch(lifeline);
+            }
+
+            // Held, never used, until this process ends: its closing is the keeper's signal.
+            using var keeper = handoff.KeeperFd is { } k ? new FileDescriptor(k) : null;
+            if (keeper is not null)
+            {
+                ErrnoException.ThrowIfError(Syscalls.CloseOnExec(keeper.Fd), "fcntl(F_SETFD)");
+            }
+
+            var ready = handoff.ReadyFd is { } r ? new ReadyNotifier(r) : null;
+            ready?.KeepFromChildren();
+            step = "adopting the listener";
+            using var listener = UnixListener.Adopt(handoff.ListenerFd);
+            step = "opening the staged layers";
+            using var mounts = ServedMounts.Open(handoff.Plan, layer => layer.StagingPath);
+
+            // seccomp: installed here (branch seccomp)
+            // SyscallFilter.Install(handoff.Plan);
+            step = "serving";
+            await using var app = GoferHost.Build(mounts, listener, handoff.LogLevel);
+            if (ready is not null)
+            {
+                app.Lifetime.ApplicationStarted.Register(ready.Signal);
+            }
+
+            await app.RunAsync().ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+#pragma warning disable CA1031 // Whatever fails, expected or not, is reported as the step it failed in, on one line.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            FailureMessage.Write("serve", step, e);
+            return ExitCodes.Failure;
+        }
+    }
+}
