@@ -44,7 +44,8 @@ public sealed class StartFiles
         foreach (var mapped in MappedFiles(File.ReadAllLines("/proc/self/maps")))
         {
             // The interpreter shows here too, at its real path: binding it there as well is harmless.
-            if (files.TrueForAll(f => f.Target != mapped))
+            // Only files the host still has at that path (not a memfd, a SysV segment, …).
+            if (files.TrueForAll(f => f.Target != mapped) && File.Exists(mapped))
             {
                 files.Add(new StartFile(mapped, mapped));
             }
