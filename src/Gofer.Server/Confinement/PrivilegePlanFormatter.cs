@@ -41,7 +41,9 @@ public static class PrivilegePlanFormatter
         Line("  root: read-only tmpfs; each layer at its staging path; /proc/self/fd = the gofer's own fd table, nothing else of /proc");
         foreach (var file in startFiles.Files)
         {
-            Line($"  start file {file.Target} ro nosuid nodev (for the exec into the confined image)");
+            Line(file.Device
+                ? $"  start file {file.Target} ro nosuid noexec (the runtime's random bytes)"
+                : $"  start file {file.Target} ro nosuid nodev (for the exec into the confined image)");
         }
 
         Line("  socket: --socket's file is removed at exit by a keeper process that alone holds its directory; --listen-fd's is the runtime's");

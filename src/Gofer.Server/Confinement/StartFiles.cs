@@ -6,13 +6,17 @@ namespace Gofer.Server.Confinement;
 /// <summary>One host file bound read-only into the staging root so that the next image can start there.</summary>
 /// <param name="Source">The file on the host.</param>
 /// <param name="Target">Its path inside the staging root: where the kernel or the dynamic loader will look it up.</param>
-public sealed record StartFile(string Source, string Target);
+/// <param name="Device">A device node that must stay usable (its bind is not nodev).</param>
+public sealed record StartFile(string Source, string Target, bool Device = false);
 
 /// <summary>
 /// The files an exec of this very binary needs, inside a root that holds nothing else: the
 /// executable, its ELF interpreter (the dynamic loader, at the path named in the binary, which the
 /// kernel opens) and the shared objects it maps (libc, libm), at the paths where the loader finds
-/// them without /etc/ld.so.cache (its default directories: the real paths it mapped them from).
+/// them without /etc/ld.so.cache (its default directories: the real paths it mapped them from);
+/// and /dev/urandom, the one device it opens: the .NET runtime reads its secure random bytes
+/// there (for Guid.NewGuid, which every HTTP/2 request's diagnostics activity calls), opening it
+/// once at start-up; without it every request fails.
 /// </summary>
 public sealed class StartFiles
 {
@@ -21,6 +25,9 @@ public sealed class StartFiles
         Executable = executable;
         Files = files;
     }
+
+    /// <summary>The random device the runtime opens.</summary>
+    public const string RandomDevice = "/dev/urandom";
 
     /// <summary>The gofer binary; its target is what the next image is exec'd as.</summary>
     public StartFile Executable { get; }
@@ -51,6 +58,7 @@ public sealed class StartFiles
             }
         }
 
+        files.Add(new StartFile(RandomDevice, RandomDevice, Device: true));
         return new StartFiles(self, files);
     }
 

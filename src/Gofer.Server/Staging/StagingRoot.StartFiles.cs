@@ -11,6 +11,8 @@ public static partial class StagingRoot
     /// noexec (unlike the staging tmpfs around it), since the confined image is exec'd from them.
     /// They are the gofer's own binary and the system's loader and libc — files any user may read
     /// — and each is a single file, so no path leads from them to anything else of the host.
+    /// The exception is /dev/urandom, bound noexec but not nodev: the one device the gofer opens,
+    /// which only hands out random bytes.
     /// </summary>
     private static void BindStartFiles(string root, MountPlan plan, StartFiles startFiles)
     {
@@ -29,8 +31,12 @@ public static partial class StagingRoot
             File.WriteAllBytes(target, []);
             using var source = Syscalls.OpenPath(file.Source, Syscalls.O_PATH, "open start file");
             Check(Syscalls.Mount(source.ProcPath, target, null, Syscalls.MS_BIND, null), "bind start file", file.Source);
-            var kept = LockableFlagsOf(source, file.Source) & ~Syscalls.MS_NOEXEC;
-            Check(Syscalls.Mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_RDONLY | Syscalls.MS_NOSUID | Syscalls.MS_NODEV | kept, null), "remount start file", target);
+            // An executable or library must stay executable; the random device must stay a
+            // device (and is never executed).
+            var kept = LockableFlagsOf(source, file.Source);
+            var use = file.Device ? Syscalls.MS_NOEXEC : Syscalls.MS_NODEV;
+            kept = file.Device ? kept : kept & ~Syscalls.MS_NOEXEC;
+            Check(Syscalls.Mount(null, target, null, Syscalls.MS_REMOUNT | Syscalls.MS_BIND | Syscalls.MS_RDONLY | Syscalls.MS_NOSUID | use | kept, null), "remount start file", target);
         }
     }
 
