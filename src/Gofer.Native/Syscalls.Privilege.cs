@@ -14,6 +14,7 @@ public static unsafe partial class Syscalls
     public const int CLONE_NEWNET = 0x40000000;
 
     private const int PR_SET_DUMPABLE = 4;
+    private const int PR_CAPBSET_READ = 23;
     private const int PR_CAPBSET_DROP = 24;
     private const int PR_GET_SECUREBITS = 27;
     private const int PR_SET_SECUREBITS = 28;
@@ -46,6 +47,9 @@ public static unsafe partial class Syscalls
         data[1] = new CapabilityData { Effective = (uint)(effective >> 32), Permitted = (uint)(permitted >> 32), Inheritable = (uint)(inheritable >> 32) };
         return Result(capset(&header, data));
     }
+
+    /// <summary>PR_CAPBSET_READ: whether the capability is in the calling thread's bounding set.</summary>
+    public static bool InBoundingSet(int capability) => prctl(PR_CAPBSET_READ, (nuint)capability, 0, 0, 0) == 1;
 
     /// <summary>PR_CAPBSET_DROP: removes one capability from the calling thread's bounding set for good (EINVAL past the kernel's last one).</summary>
     public static int DropFromBoundingSet(int capability) => Result(prctl(PR_CAPBSET_DROP, (nuint)capability, 0, 0, 0));

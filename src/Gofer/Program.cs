@@ -27,7 +27,6 @@ var root = new RootCommand("gofer: serves the layers of an OCI bundle's mounts (
     CheckCommand.Create(),
     ExecCommand.Create(),
     MountCommand.Create(args),
-    ConfinedServeCommand.Create(),
     KeepSocketCommand.Create(),
 };
 

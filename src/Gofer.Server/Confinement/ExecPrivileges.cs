@@ -19,9 +19,16 @@ public static class ExecPrivileges
     /// <summary>Capabilities past the kernel's last answer EINVAL; capability masks have 64 bits.</summary>
     private const int MaxCapability = 63;
 
-    public static void Confine(IReadOnlyCollection<CapabilityGrant> keep)
+    /// <summary>
+    /// Confines the calling thread to <paramref name="wanted"/>, or to those of them it holds: a
+    /// runtime that started the gofer with fewer (a bounding set without CAP_DAC_OVERRIDE, say)
+    /// gets a gofer that serves with what it was given, never one that fails to start.
+    /// </summary>
+    public static void Confine(IReadOnlyCollection<CapabilityGrant> wanted)
     {
-        ArgumentNullException.ThrowIfNull(keep);
+        ArgumentNullException.ThrowIfNull(wanted);
+        Check(Syscalls.GetCapabilities(out _, out var held, out _), "capget");
+        var keep = wanted.Where(g => (held & (1UL << (int)g.Capability)) != 0 && Syscalls.InBoundingSet((int)g.Capability)).ToList();
         var mask = CapabilityGrant.MaskOf(keep);
 
         // uid 0 is no longer special at exec (NOROOT: without it root's exec would refill the

@@ -26,10 +26,11 @@ public sealed record ImageHandoff(
     int? LifelineFd,
     int? KeeperFd)
 {
-    /// <summary>The hidden command the serving image runs as.</summary>
-    public const string CommandName = "serve-confined";
-
-    /// <summary>Its option naming the handoff's descriptor.</summary>
+    /// <summary>
+    /// The hidden option of <c>gofer serve</c> that makes it the serving image: it is exec'd with
+    /// the command line it was started with plus this option, so that ps, and a runtime looking
+    /// for its gofer, see the same command throughout.
+    /// </summary>
     public const string DescriptorOption = "--handoff-fd";
 
     /// <summary>Every descriptor the serving image inherits, besides the handoff's own and stdio.</summary>
@@ -53,11 +54,11 @@ public sealed record ImageHandoff(
         }
     }
 
-    /// <summary>The arguments that make a gofer binary the serving image of this handoff.</summary>
-    public static IReadOnlyList<string> Arguments(FileDescriptor handoff)
+    /// <summary>The arguments that make a gofer binary started with <paramref name="serveArguments"/> the serving image of this handoff.</summary>
+    public static IReadOnlyList<string> Arguments(IReadOnlyList<string> serveArguments, FileDescriptor handoff)
     {
         ArgumentNullException.ThrowIfNull(handoff);
-        return [CommandName, DescriptorOption, handoff.Fd.ToString(CultureInfo.InvariantCulture)];
+        return [.. serveArguments, DescriptorOption, handoff.Fd.ToString(CultureInfo.InvariantCulture)];
     }
 
     /// <summary>Reads the handoff at descriptor <paramref name="fd"/> and closes it.</summary>

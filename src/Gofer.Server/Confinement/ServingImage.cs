@@ -12,7 +12,8 @@ public static class ServingImage
 {
     /// <summary>Returns only by throwing.</summary>
     /// <param name="binary">The gofer binary, as bound in the staging root.</param>
-    public static void Exec(string binary, ImageHandoff handoff, IReadOnlyCollection<CapabilityGrant> keep)
+    /// <param name="serveArguments">The command line gofer serve was started with (without the binary).</param>
+    public static void Exec(string binary, IReadOnlyList<string> serveArguments, ImageHandoff handoff, IReadOnlyCollection<CapabilityGrant> keep)
     {
         ArgumentNullException.ThrowIfNull(handoff);
         using var memory = handoff.WriteToMemoryFile();
@@ -28,6 +29,6 @@ public static class ServingImage
         // thread of the next image (see ExecPrivileges).
         ExecPrivileges.Confine(keep);
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToList();
-        ErrnoException.ThrowIfError(Syscalls.Execve(binary, [binary, .. ImageHandoff.Arguments(memory)], environment), "execve", binary);
+        ErrnoException.ThrowIfError(Syscalls.Execve(binary, [binary, .. ImageHandoff.Arguments(serveArguments, memory)], environment), "execve", binary);
     }
 }

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Gofer.Native;
 using Gofer.Server.Confinement;
 using Gofer.Server.Hosting;
@@ -8,33 +7,15 @@ using Microsoft.AspNetCore.Builder;
 namespace Gofer.Cli;
 
 /// <summary>
-/// Image 3 of `gofer serve` (hidden command <c>serve-confined</c>): exec'd by image 2 from inside
+/// Image 3 of `gofer serve` (its own command line plus the hidden <c>--handoff-fd N</c>): exec'd by image 2 from inside
 /// the staging root, it starts with one thread that already holds only the serving
 /// capabilities (see ExecPrivileges), learns the staged plan from the handoff, and serves.
 /// Nothing here needs a privilege file service does not.
 /// </summary>
 public static class ConfinedServeCommand
 {
-    public static Command Create()
-    {
-        var handoff = DescriptorOption.Create(ImageHandoff.DescriptorOption, "The sealed memfd holding the staged plan and the descriptors handed on.");
-        var command = new Command(ImageHandoff.CommandName, "The confined serving image of gofer serve (started by gofer serve itself).")
-        {
-            handoff,
-        };
-        command.Hidden = true;
-        command.Validators.Add(result =>
-        {
-            if (result.GetResult(handoff) is null)
-            {
-                result.AddError($"{ImageHandoff.DescriptorOption} is required");
-            }
-        });
-        command.SetAction((result, _) => RunAsync(result.GetValue(handoff)!.Value));
-        return command;
-    }
-
-    private static async Task<int> RunAsync(int handoffFd)
+    /// <summary>Runs the serving image from the handoff at descriptor <paramref name="handoffFd"/>.</summary>
+    public static async Task<int> RunAsync(int handoffFd)
     {
         var step = "reading the handoff";
         try

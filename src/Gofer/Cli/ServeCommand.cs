@@ -18,9 +18,10 @@ public static class ServeCommand
         var readyFd = DescriptorOption.Create("--ready-fd", "Write one byte to this descriptor once serving, then close it.");
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Trace, Debug, Information, Warning, Error, Critical or None.", DefaultValueFactory = _ => LogLevel.Information };
         var lifelineFd = DescriptorOption.Create("--lifeline-fd", "The read end of a pipe held open by the parent: stop when it closes.", hidden: true);
+        var handoffFd = DescriptorOption.Create(ImageHandoff.DescriptorOption, "Set by gofer serve itself: the sealed memfd that makes this the confined serving image.", hidden: true);
         var command = new Command("serve", "Stage every layer of the bundle's mounts in a private mount namespace and serve them over gRPC.")
         {
-            bundle, socket, listenFd, readyFd, logLevel, lifelineFd,
+            bundle, socket, listenFd, readyFd, logLevel, lifelineFd, handoffFd,
         };
         command.Validators.Add(result =>
         {
@@ -35,7 +36,7 @@ public static class ServeCommand
                 result.AddError("--socket needs a path");
             }
         });
-        command.SetAction((result, _) => RunAsync(
+        command.SetAction((result, _) => result.GetValue(handoffFd) is { } handoff ? ConfinedServeCommand.RunAsync(handoff) : RunAsync(
             rawArguments,
             result.GetValue(bundle)!,
             result.GetValue(socket),
@@ -89,7 +90,7 @@ public static class ServeCommand
             using var keeper = listener.ReleaseFile() is { } file ? SocketKeeper.Start(file, binary) : null;
             step = "executing the confined serving image";
             var handoff = new ImageHandoff(plan, level, (int)listener.Socket.Handle, ready?.Fd, lifelineFd, keeper?.Fd);
-            ServingImage.Exec(binary, handoff, ServingCapabilities.For(plan));
+            ServingImage.Exec(binary, rawArguments, handoff, ServingCapabilities.For(plan));
             return ExitCodes.Failure;
         }
 #pragma warning disable CA1031 // Whatever fails, expected or not, is reported as the step it failed in, on one line.
