@@ -18,6 +18,9 @@ public static unsafe partial class Syscalls
     /// <summary>Device nodes on the mount cannot be opened.</summary>
     public const ulong MOUNT_ATTR_NODEV = 0x4;
 
+    /// <summary>mount_setattr(2): no program on the mount may be executed.</summary>
+    public const ulong MOUNT_ATTR_NOEXEC = 0x8;
+
     private const uint OpenTreeClone = 1;
     private const uint AtRecursive = 0x8000;
     private const uint MoveMountFromEmptyPath = 0x4;

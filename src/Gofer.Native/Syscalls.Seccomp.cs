@@ -5,16 +5,8 @@ namespace Gofer.Native;
 /// <summary>no_new_privs and seccomp(2): the calls that confine the serving gofer's system calls.</summary>
 public static unsafe partial class Syscalls
 {
-    private const int PR_SET_NO_NEW_PRIVS = 38;
     private const nint SECCOMP_SET_MODE_FILTER = 1;
     private const nint SECCOMP_FILTER_FLAG_TSYNC = 1;
-
-    /// <summary>
-    /// prctl(PR_SET_NO_NEW_PRIVS, 1) on the calling thread: no later execve can gain privileges
-    /// (setuid bits, file capabilities), which is what lets a process without CAP_SYS_ADMIN install
-    /// a seccomp filter. 0 or a negated errno.
-    /// </summary>
-    public static int SetNoNewPrivileges() => Result(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 
     /// <summary>
     /// seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, program): installs the filter on
@@ -49,10 +41,7 @@ public static unsafe partial class Syscalls
 
     private static nint SeccompNumber => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 277 : 317;
 
-    // Both are variadic in glibc; integer arguments pass as ordinary ones on x86-64 and arm64 Linux.
-    [LibraryImport("libc.so.6", SetLastError = true)]
-    private static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
-
+    // variadic in glibc; integer arguments pass as ordinary ones on x86-64 and arm64 Linux.
     [LibraryImport("libc.so.6", SetLastError = true)]
     private static partial nint syscall(nint number, nint a0, nint a1, nint a2, nint a3, nint a4, nint a5);
 

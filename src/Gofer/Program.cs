@@ -11,8 +11,11 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 };
 
 // Invoked as gofer-overlay (mount.fuse3 runs the helper named by the type fuse.gofer-overlay),
-// the binary is `gofer mount`. argv[0] is read as given, not as the runtime resolved it.
-var invokedAs = File.ReadAllText("/proc/self/cmdline").Split('\0')[0];
+// the binary is `gofer mount`. argv[0] is read as given, not as the runtime resolved it. Inside
+// the staging root (the serving image, the socket keeper) there is no /proc/self/cmdline, and no
+// helper either.
+var cmdline = new FileInfo("/proc/self/cmdline");
+var invokedAs = cmdline.Exists ? File.ReadAllText(cmdline.FullName).Split('\0')[0] : "";
 if (Path.GetFileName(invokedAs) == MountCommand.HelperName)
 {
     args = ["mount", .. args];
@@ -24,6 +27,7 @@ var root = new RootCommand("gofer: serves the layers of an OCI bundle's mounts (
     CheckCommand.Create(),
     ExecCommand.Create(),
     MountCommand.Create(args),
+    KeepSocketCommand.Create(),
 };
 
 var parsed = root.Parse(args);

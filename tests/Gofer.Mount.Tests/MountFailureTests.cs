@@ -98,7 +98,7 @@ public sealed class MountFailureTests(PublishedGofer gofer)
 
         var run = Run(["setpriv", "--bounding-set=-sys_admin", "--", .. runtime.With(gofer.Binary, "mount", layers.MountPoint, "-o", layers.Options)]);
 
-        OneLineFailure.Check(run, Failed, "gofer mount: gofer serve:", "unshare(CLONE_NEWNS)", "EPERM");
+        OneLineFailure.Check(run, Failed, "gofer mount: gofer serve:", "unshare(CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET)", "EPERM");
         Assert.Empty(runtime.Bundles);
         Assert.False(layers.IsMounted);
     }
@@ -113,7 +113,7 @@ public sealed class MountFailureTests(PublishedGofer gofer)
         // No XDG_RUNTIME_DIR and /run is root's: the user's own directory under TMPDIR is made.
         var run = Run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "env", "-u", "XDG_RUNTIME_DIR", $"TMPDIR={temporary.Path}", gofer.Binary, "mount", layers.MountPoint, "-o", layers.Options]);
 
-        OneLineFailure.Check(run, Failed, "unshare(CLONE_NEWNS)", "EPERM");
+        OneLineFailure.Check(run, Failed, "unshare(CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET)", "EPERM");
         var own = temporary.Combine("gofer-65534");
         Assert.Equal("700 65534 directory", Tool.Check("stat", "-c", "%a %u %F", own).Trim());
         Assert.Empty(Directory.GetFileSystemEntries(own));

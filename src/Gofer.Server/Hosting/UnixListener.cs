@@ -9,16 +9,12 @@ namespace Gofer.Server.Hosting;
 /// </summary>
 public sealed class UnixListener : IDisposable
 {
-    private readonly FileDescriptor? directory;
-    private readonly string? fileName;
-    private readonly (ulong Device, ulong Inode) identity;
+    private SocketFile? file;
 
-    private UnixListener(Socket socket, FileDescriptor? directory, string? fileName, (ulong, ulong) identity)
+    private UnixListener(Socket socket, SocketFile? file)
     {
         Socket = socket;
-        this.directory = directory;
-        this.fileName = fileName;
-        this.identity = identity;
+        this.file = file;
     }
 
     public Socket Socket { get; }
@@ -28,7 +24,7 @@ public sealed class UnixListener : IDisposable
     /// first; any other kind of file there is refused, never deleted. The socket is made mode 0600
     /// before bind(2), so there is no instant at which others may connect.
     /// </summary>
-    public static unsafe UnixListener Bind(string path)
+    public static UnixListener Bind(string path)
     {
         var full = Path.GetFullPath(path);
 
@@ -41,14 +37,10 @@ public sealed class UnixListener : IDisposable
 
         var parent = Path.GetDirectoryName(full) ?? "/";
         var name = Path.GetFileName(full);
-        FileDescriptor dir;
-        fixed (byte* p = Syscalls.Encode(parent))
-        {
-            // Kept (O_PATH) so the socket file can be removed at exit, when its path is no longer reachable.
-            dir = Syscalls.OpenAt(Syscalls.AT_FDCWD, p, Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0, out var error)
-                ?? throw new ErrnoException(error, "open socket directory", parent);
-        }
 
+        // Kept (O_PATH) until the removal is handed over, since the path is unreachable once the
+        // gofer has pivoted; see SocketFile.
+        var dir = Syscalls.OpenPath(parent, Syscalls.O_PATH | Syscalls.O_DIRECTORY, "open socket directory");
         try
         {
             RemoveStale(dir, name, full);
@@ -71,11 +63,8 @@ public sealed class UnixListener : IDisposable
                 throw new ErrnoException(e.NativeErrorCode, "bind socket", full);
             }
 
-            fixed (byte* n = Syscalls.Encode(name))
-            {
-                ErrnoException.ThrowIfError(Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat), "stat socket", full);
-                return new UnixListener(socket, dir, name, (stat.Device, stat.Inode));
-            }
+            ErrnoException.ThrowIfError(Syscalls.StatEntry(dir, name, out var stat), "stat socket", full);
+            return new UnixListener(socket, new SocketFile(dir, name, stat.Device, stat.Inode));
         }
         catch
         {
@@ -102,44 +91,44 @@ public sealed class UnixListener : IDisposable
             throw new ErrnoException(Errno.EINVAL, "listen-fd", $"{fd} is not a Unix stream socket");
         }
 
-        return new UnixListener(socket, null, null, default);
+        return new UnixListener(socket, null);
     }
 
-    private static unsafe void RemoveStale(FileDescriptor dir, string name, string full)
+    /// <summary>
+    /// Hands the duty of removing the socket file to the caller (null when this listener made
+    /// none): from then on this listener holds no descriptor on the host's directory and removes
+    /// nothing.
+    /// </summary>
+    public SocketFile? ReleaseFile()
     {
-        fixed (byte* n = Syscalls.Encode(name))
-        {
-            if (Syscalls.Stat(dir.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat) < 0)
-            {
-                return;
-            }
-
-            if (stat.Type != FileStatus.Socket)
-            {
-                throw new ErrnoException(Errno.EEXIST, "replace stale socket (what is there is not a socket)", full);
-            }
-
-            ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir.Fd, n, 0), "remove stale socket", full);
-        }
+        var released = file;
+        file = null;
+        return released;
     }
 
-    /// <summary>Closes the socket and removes its file, if it is still the one this listener made.</summary>
-    public unsafe void Dispose()
+    private static void RemoveStale(FileDescriptor dir, string name, string full)
     {
-        Socket.Dispose();
-        if (directory is null || fileName is null)
+        if (Syscalls.StatEntry(dir, name, out var stat) < 0)
         {
             return;
         }
 
-        fixed (byte* n = Syscalls.Encode(fileName))
+        if (stat.Type != FileStatus.Socket)
         {
-            if (Syscalls.Stat(directory.Fd, n, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat) == 0 && (stat.Device, stat.Inode) == identity)
-            {
-                Syscalls.UnlinkAt(directory.Fd, n, 0);
-            }
+            throw new ErrnoException(Errno.EEXIST, "replace stale socket (what is there is not a socket)", full);
         }
 
-        directory.Dispose();
+        ErrnoException.ThrowIfError(Syscalls.UnlinkEntry(dir, name), "remove stale socket", full);
+    }
+
+    /// <summary>Closes the socket and removes its file, if this listener still holds that duty and the file is still the one it made.</summary>
+    public void Dispose()
+    {
+        Socket.Dispose();
+        if (ReleaseFile() is { } owned)
+        {
+            owned.RemoveIfUnchanged();
+            owned.Dispose();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Gofer.Native;
+using Gofer.Server.Confinement;
 using Gofer.Server.Spec;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,11 @@ namespace Gofer.Server.Staging;
 /// </summary>
 public static partial class StagingRoot
 {
-    /// <summary>Stages every layer of <paramref name="plan"/> and pivots into the staging root.</summary>
+    /// <summary>
+    /// Stages every layer of <paramref name="plan"/> and pivots into the staging root. With
+    /// <paramref name="startFiles"/>, those files are bound read-only too, so that the confined
+    /// image can be exec'd from inside the root.
+    /// </summary>
     /// <param name="plan">A plan that <see cref="BundleLoader"/> validated without problems.</param>
     /// <param name="opened">
     /// The sources the loader opened and checked, one per layer: each is mounted from its
@@ -20,7 +25,8 @@ public static partial class StagingRoot
     /// O_PATH descriptor of a host directory would lead back out of the staged view.
     /// </param>
     /// <param name="logger">Where each staged layer is logged.</param>
-    public static void Enter(MountPlan plan, LayerSources opened, ILogger logger)
+    /// <param name="startFiles">The files the serving image is exec'd from, or null to serve from this image.</param>
+    public static void Enter(MountPlan plan, LayerSources opened, ILogger logger, StartFiles? startFiles = null)
     {
         ArgumentNullException.ThrowIfNull(opened);
 
@@ -45,6 +51,10 @@ public static partial class StagingRoot
             opened.Dispose();
 
             BindOwnDescriptors(root);
+            if (startFiles is not null)
+            {
+                BindStartFiles(root, plan, startFiles);
+            }
 
             // The staging root itself holds only empty mount points: read-only from here on.
             Check(Syscalls.Mount(null, root, null, Syscalls.MS_REMOUNT | Syscalls.MS_RDONLY | Syscalls.MS_NOSUID | Syscalls.MS_NODEV | Syscalls.MS_NOEXEC, null), "make staging root read-only", root);

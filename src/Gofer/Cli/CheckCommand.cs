@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gofer.Server.Confinement;
 using Gofer.Server.Spec;
 
 namespace Gofer.Cli;
@@ -9,7 +10,7 @@ public static class CheckCommand
     public static Command Create()
     {
         var bundle = new Option<string>("--bundle") { Description = "The OCI bundle directory (holding config.json).", Required = true };
-        var command = new Command("check", "Print the mount plan of a bundle (each mount, each layer, its staging path, ro/rw) and every problem; exit 1 on any.")
+        var command = new Command("check", "Print the serving gofer's privileges and the mount plan of a bundle (each mount, each layer, its staging path, ro/rw) and every problem; exit 1 on any.")
         {
             bundle,
         };
@@ -18,6 +19,13 @@ public static class CheckCommand
             try
             {
                 using var loaded = BundleLoader.Load(result.GetValue(bundle)!, new UpperFilesystemProbe());
+
+                // The privileges first: the mount plan ends with its problems, one a line.
+                if (loaded.Plan is { } plan)
+                {
+                    Console.Out.Write(PrivilegePlanFormatter.Format(plan, StartFiles.OfThisProcess()));
+                }
+
                 Console.Out.Write(MountPlanFormatter.Format(loaded));
                 Console.Out.Flush();
                 return loaded.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.SpecRefused;

@@ -3,10 +3,17 @@ using Gofer.Native;
 namespace Gofer.Cli;
 
 /// <summary>
-/// Puts `gofer serve` in a mount namespace of its own. A .NET process has several threads before
-/// Main, and unshare(CLONE_NEWNS) moves only the calling thread, so the gofer unshares on this
-/// thread and at once execs itself from it: the new image starts with the namespace as a whole.
-/// The pid stays the same, so a runtime that spawned the gofer keeps the right process.
+/// Puts `gofer serve` in namespaces of its own: mount (its staging root), and IPC and network,
+/// which cost nothing (a pathname Unix socket — the gofer's own or the runtime's --listen-fd — is
+/// reached through the filesystem, whatever network namespace either end is in) and leave the
+/// gofer no System V IPC object, abstract socket or network interface of the host's. Not a pid
+/// namespace: the gofer would have to fork into it, and the pid the runtime spawned (and signals,
+/// and waits for) would no longer be the gofer's. Not a user namespace: the gofer runs as root of
+/// whatever user namespace the runtime gives it (rootless engines give one).
+/// A .NET process has several threads before Main, and unshare moves only the calling thread, so
+/// the gofer unshares on this thread and at once execs itself from it: the new image starts with
+/// the namespaces as a whole. The pid stays the same, so a runtime that spawned the gofer keeps
+/// the right process.
 /// </summary>
 public static class PrivateMountNamespace
 {
@@ -24,14 +31,17 @@ public static class PrivateMountNamespace
         return origin is not null && origin != CurrentNamespace();
     }
 
-    /// <summary>Unshares the mount namespace and re-executes this binary with the same arguments. Returns only by throwing.</summary>
+    /// <summary>The namespaces the gofer makes for itself.</summary>
+    public const int Namespaces = Syscalls.CLONE_NEWNS | Syscalls.CLONE_NEWIPC | Syscalls.CLONE_NEWNET;
+
+    /// <summary>Unshares the namespaces and re-executes this binary with the same arguments. Returns only by throwing.</summary>
     public static void ReexecInside(IReadOnlyList<string> arguments)
     {
         var origin = CurrentNamespace();
-        var result = Syscalls.Unshare(Syscalls.CLONE_NEWNS);
+        var result = Syscalls.Unshare(Namespaces);
         if (result < 0)
         {
-            throw new ErrnoException(-result, "unshare(CLONE_NEWNS): gofer serve needs CAP_SYS_ADMIN (root, or root of a user namespace)");
+            throw new ErrnoException(-result, "unshare(CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET): gofer serve needs CAP_SYS_ADMIN (root, or root of a user namespace)");
         }
 
         var inherited = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);

@@ -1,10 +1,8 @@
 using System.CommandLine;
 using Gofer.Server.Confinement;
 using Gofer.Server.Hosting;
-using Gofer.Server.Service;
 using Gofer.Server.Spec;
 using Gofer.Server.Staging;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
 namespace Gofer.Cli;
@@ -20,9 +18,10 @@ public static class ServeCommand
         var readyFd = DescriptorOption.Create("--ready-fd", "Write one byte to this descriptor once serving, then close it.");
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Trace, Debug, Information, Warning, Error, Critical or None.", DefaultValueFactory = _ => LogLevel.Information };
         var lifelineFd = DescriptorOption.Create("--lifeline-fd", "The read end of a pipe held open by the parent: stop when it closes.", hidden: true);
+        var handoffFd = DescriptorOption.Create(ImageHandoff.DescriptorOption, "Set by gofer serve itself: the sealed memfd that makes this the confined serving image.", hidden: true);
         var command = new Command("serve", "Stage every layer of the bundle's mounts in a private mount namespace and serve them over gRPC.")
         {
-            bundle, socket, listenFd, readyFd, logLevel, lifelineFd,
+            bundle, socket, listenFd, readyFd, logLevel, lifelineFd, handoffFd,
         };
         command.Validators.Add(result =>
         {
@@ -37,7 +36,7 @@ public static class ServeCommand
                 result.AddError("--socket needs a path");
             }
         });
-        command.SetAction((result, _) => RunAsync(
+        command.SetAction((result, _) => result.GetValue(handoffFd) is { } handoff ? ConfinedServeCommand.RunAsync(handoff) : RunAsync(
             rawArguments,
             result.GetValue(bundle)!,
             result.GetValue(socket),
@@ -48,21 +47,22 @@ public static class ServeCommand
         return command;
     }
 
+    /// <summary>
+    /// Images 1 and 2 of `gofer serve`. Image 1 (as started) enters fresh namespaces and execs
+    /// itself; image 2 does everything that needs privilege — reads the bundle, binds the socket,
+    /// stages the layers and the files an exec needs, pivots, starts the socket keeper — and
+    /// execs image 3, the serving one (<see cref="ConfinedServeCommand"/>), with only the
+    /// capabilities file service needs, in every one of its threads.
+    /// </summary>
     private static async Task<int> RunAsync(IReadOnlyList<string> rawArguments, string bundle, string? socketPath, int? listenFd, ReadyNotifier? ready, int? lifelineFd, LogLevel level)
     {
         // Each step names itself, so that a failure says what the gofer was doing when it failed.
-        var step = "entering a private mount namespace";
+        var step = "entering private namespaces";
         try
         {
             if (!PrivateMountNamespace.IsEntered())
             {
                 PrivateMountNamespace.ReexecInside(rawArguments);
-            }
-
-            if (lifelineFd is { } lifeline)
-            {
-                step = "watching the parent";
-                ParentLifeline.Watch(lifeline);
             }
 
             step = "reading the bundle";
@@ -81,21 +81,17 @@ public static class ServeCommand
             using var loggers = LoggerFactory.Create(b => ConsoleLogging.Configure(b, level));
             step = listenFd is { } fd ? $"adopting --listen-fd {fd}" : "binding the socket";
             using var listener = listenFd is { } adopted ? UnixListener.Adopt(adopted) : UnixListener.Bind(socketPath!);
+            step = "finding the files the serving image starts from";
+            var startFiles = StartFiles.OfThisProcess();
             step = "staging the layers";
-            StagingRoot.Enter(plan, loaded.Sources, loggers.CreateLogger("Gofer.Staging"));
-            step = "opening the staged layers";
-            using var mounts = ServedMounts.Open(plan, layer => layer.StagingPath);
-            step = "confining system calls";
-            SyscallFilter.Install();
-            step = "serving";
-            await using var app = GoferHost.Build(mounts, listener, level);
-            if (ready is not null)
-            {
-                app.Lifetime.ApplicationStarted.Register(ready.Signal);
-            }
-
-            await app.RunAsync().ConfigureAwait(false);
-            return ExitCodes.Success;
+            StagingRoot.Enter(plan, loaded.Sources, loggers.CreateLogger("Gofer.Staging"), startFiles);
+            var binary = startFiles.Executable.Target;
+            step = "starting the socket keeper";
+            using var keeper = listener.ReleaseFile() is { } file ? SocketKeeper.Start(file, binary) : null;
+            step = "executing the confined serving image";
+            var handoff = new ImageHandoff(plan, level, (int)listener.Socket.Handle, ready?.Fd, lifelineFd, keeper?.Fd);
+            ServingImage.Exec(binary, rawArguments, handoff, ServingCapabilities.For(plan));
+            return ExitCodes.Failure;
         }
 #pragma warning disable CA1031 // Whatever fails, expected or not, is reported as the step it failed in, on one line.
         catch (Exception e)

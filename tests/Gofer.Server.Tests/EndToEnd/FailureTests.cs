@@ -41,7 +41,7 @@ public sealed class FailureTests(PublishedGofer gofer)
     {
         using var bundle = new OverlayBundle();
         var run = Tool.Run("setpriv", "--bounding-set=-sys_admin", "--", gofer.Binary, "serve", "--bundle", bundle.Path, "--socket", bundle.Directory.Combine("gofer.sock"));
-        OneLineFailure.Check(run, Failed, "gofer serve:", "unshare(CLONE_NEWNS)", "EPERM");
+        OneLineFailure.Check(run, Failed, "gofer serve:", "unshare(CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET)", "EPERM");
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class FailureTests(PublishedGofer gofer)
     {
         using var bundle = new OverlayBundle();
         var run = Tool.Run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", gofer.Binary, "serve", "--bundle", bundle.Path, "--socket", "/tmp/gofer-unprivileged.sock");
-        OneLineFailure.Check(run, Failed, "unshare(CLONE_NEWNS)", "EPERM");
+        OneLineFailure.Check(run, Failed, "unshare(CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET)", "EPERM");
     }
 
     [Fact]

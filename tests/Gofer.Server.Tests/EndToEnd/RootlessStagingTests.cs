@@ -56,6 +56,13 @@ public sealed class RootlessStagingTests(PublishedGofer gofer)
             var walk = await client.WalkAsync(new WalkRequest { Directory = root.Handle, Names = { ByteString.CopyFromUtf8("f") }, Handles = WalkHandles.Last });
             var open = await client.OpenAsync(new OpenRequest { Handle = walk.Entries[0].Handle });
             Assert.Equal("locked\n", (await client.ReadAsync(new ReadRequest { Handle = open.Handle, Length = 64 })).Data.ToStringUtf8());
+
+            // Confined as a root gofer is, within its user namespace: no overlay, so no CAP_SYS_ADMIN.
+            const ulong fileService = 0x1b; // CHOWN, DAC_OVERRIDE, FOWNER, FSETID
+            foreach (var thread in ThreadPrivileges.OfEveryThread(child.Process.Id))
+            {
+                Assert.Equal((fileService, fileService, fileService, fileService, 1), (thread.Effective, thread.Permitted, thread.Bounding, thread.Ambient, thread.NoNewPrivs));
+            }
         }
         finally
         {

@@ -55,9 +55,26 @@ public sealed class ServeTests(PublishedGofer gofer)
             Assert.Contains("nodev", staged[layer].Options);
         }
 
-        // The root is the staging tmpfs; nothing of the host's tree is mounted in the gofer's view.
+        // The root is the staging tmpfs; nothing of the host's tree is mounted in the gofer's view
+        // but the layers, its fd table, and the files its serving image was exec'd from (its
+        // binary, loader and libraries: each mapped by it, each a read-only single-file bind).
         Assert.Equal("tmpfs", staged["/"].FilesystemType);
-        Assert.Equal(["m0", "m1", "m2", "proc"], Directory.GetFileSystemEntries($"/proc/{process.Pid}/root").Select(Path.GetFileName).Order());
+        var mapped = File.ReadAllLines($"/proc/{process.Pid}/maps").Select(l => l.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length == 6 && f[5].StartsWith('/')).Select(f => f[5]).ToHashSet();
+        string[] expected = ["m0", "m1", "m2", "proc", "dev", .. mapped.Select(p => p.Split('/')[1])];
+        Assert.Equal(expected.Distinct().Order(), Directory.GetFileSystemEntries($"/proc/{process.Pid}/root").Select(Path.GetFileName).Order());
+        var startFiles = staged.Keys.Where(p => !p.StartsWith("/m", StringComparison.Ordinal) && p is not "/" and not "/proc/self/fd" and not "/dev/urandom").ToList();
+        Assert.Subset(startFiles.ToHashSet(), mapped);
+        foreach (var file in startFiles)
+        {
+            Assert.Contains("ro", staged[file].Options);
+            Assert.Contains("nosuid", staged[file].Options);
+            Assert.Contains("nodev", staged[file].Options);
+        }
+
+        // The one device: the runtime's source of secure random bytes.
+        Assert.Contains("ro", staged["/dev/urandom"].Options);
+        Assert.Contains("noexec", staged["/dev/urandom"].Options);
+
         Assert.DoesNotContain(staged.Keys, p => p.StartsWith(bundle.Path, StringComparison.Ordinal));
 
         // And nothing of the gofer's reached the host.
