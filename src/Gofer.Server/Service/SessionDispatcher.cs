@@ -5,6 +5,12 @@ namespace Gofer.Server.Service;
 /// <summary>Answers the requests of one Session stream, each with the same tag, failures in-band.</summary>
 public sealed class SessionDispatcher(FileOperations operations, HandleTable table)
 {
+    /// <summary>Answers a request: a long one (<see cref="LongOperations.IsLong"/>) on a thread of its own, any other where it arrives.</summary>
+    public ValueTask<SessionResponse> HandleAsync(SessionRequest request) =>
+        LongOperations.IsLong(request)
+            ? new ValueTask<SessionResponse>(LongOperations.RunAsync(() => Handle(request)))
+            : ValueTask.FromResult(Handle(request));
+
     public SessionResponse Handle(SessionRequest request)
     {
         var response = new SessionResponse { Tag = request.Tag };
