@@ -131,6 +131,8 @@ public static class GoferHost
         var health = app.Services.GetRequiredService<HealthServiceImpl>();
         health.SetStatus("", Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus(ServiceName, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        var trimmer = new MemoryTrimmer(connections);
+        app.Lifetime.ApplicationStopped.Register(trimmer.Dispose);
         app.Lifetime.ApplicationStopped.Register(connections.Dispose);
         return app;
     }

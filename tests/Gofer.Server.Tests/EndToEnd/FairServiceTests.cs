@@ -26,8 +26,8 @@ public sealed class FairServiceTests(PublishedGofer gofer, ITestOutputHelper out
     /// <summary>What one connection whose client never reads may add to the gofer's memory: one 4 MiB answer in its forms (read buffer, message, encoded frame) and the transport's 1 MiB, with room for the runtime's own growth.</summary>
     private const double PipelinedReadBoundMiB = 64;
 
-    /// <summary>How far above its idle size the gofer may stay once a storm has passed.</summary>
-    private const double AfterStormBoundMiB = 40;
+    /// <summary>How far above its idle size the gofer may stay once a storm has passed (it trims after one within seconds).</summary>
+    private const double AfterStormBoundMiB = 8;
 
     [Fact]
     public async Task While_one_client_holds_every_handle_it_may_another_clients_stat_answers_within_50_ms()
