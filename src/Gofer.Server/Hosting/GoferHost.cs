@@ -114,7 +114,8 @@ public static class GoferHost
                     }
                     catch (IOException)
                     {
-                        // Reset before it said anything: nothing to log beyond Kestrel's own line.
+                        // The client reset the connection (before its preface, or under HTTP/2):
+                        // its own business, and Kestrel has said so in one debug line already.
                     }
                     finally
                     {

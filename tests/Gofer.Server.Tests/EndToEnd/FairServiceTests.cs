@@ -57,7 +57,39 @@ public sealed class FairServiceTests(PublishedGofer gofer, ITestOutputHelper out
             other.Call(new SessionRequest { Stat = new StatRequest { Handle = root } }).ResultCase));
         Report("stat beside a client holding its whole share", latencies);
         Assert.True(Percentile(latencies, 0.9) < 50, $"another client's stat took {Percentile(latencies, 0.9):F1} ms (p90) while one client held its handles");
+
+        // With the whole budget taken and more connections than the bound asking, every one is
+        // answered or closed at once, the table never fills, and the accept loop does not spin.
+        while (other.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).ResultCase == SessionResponse.ResultOneofCase.Attach)
+        {
+        }
+
+        var bound = DescriptorBudget.ForLimit(DescriptorLimit).Connections;
+        var crowd = Enumerable.Range(0, bound + 50).Select(_ => RawSession.Connect(process.SocketPath)).ToList();
+        var answered = crowd.Count(c => c.TrySend([new SessionRequest { Tag = 1, ListMounts = new ListMountsRequest() }]) && ReceivedAnswer(c));
+        var cpu = GoferProcessState.CpuSeconds(process.Pid);
+        await Task.Delay(1000);
+        var busy = GoferProcessState.CpuSeconds(process.Pid) - cpu;
+        output.WriteLine($"budget spent, {crowd.Count} more connections: {answered} answered, the rest closed; {GoferProcessState.Descriptors(process.Pid)} descriptors of {DescriptorLimit}; {busy:F2} s CPU in the next second");
+        Assert.InRange(answered, 1, bound);
         Assert.True(GoferProcessState.Descriptors(process.Pid) < DescriptorLimit);
+        Assert.True(busy < 0.3, $"the gofer used {busy:F2} s of CPU in a second with its connections full: its accept loop spins");
+        Assert.Equal(SessionResponse.ResultOneofCase.Stat, other.Call(new SessionRequest { Stat = new StatRequest { Handle = root } }).ResultCase);
+        crowd.ForEach(c => c.Dispose());
+    }
+
+    /// <summary>Whether a connection got an answer (true) or was closed (false); a connection left hanging fails the test.</summary>
+    private static bool ReceivedAnswer(RawSession session)
+    {
+        session.Socket.ReceiveTimeout = 10_000;
+        try
+        {
+            return session.Socket.Receive(new byte[4096]) > 0;
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionReset)
+        {
+            return false;
+        }
     }
 
     [Fact]
@@ -185,23 +217,7 @@ public sealed class FairServiceTests(PublishedGofer gofer, ITestOutputHelper out
                 // Every asking connection is either answered or closed at once, none left waiting.
                 foreach (var s in sockets.Where((_, i) => i % 4 >= 2))
                 {
-                    var buffer = new byte[4096];
-                    s.Socket.ReceiveTimeout = 10_000;
-                    try
-                    {
-                        if (s.Socket.Receive(buffer) > 0)
-                        {
-                            served++;
-                        }
-                        else
-                        {
-                            refused++;
-                        }
-                    }
-                    catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionReset)
-                    {
-                        refused++;
-                    }
+                    _ = ReceivedAnswer(s) ? served++ : refused++;
                 }
             }
 

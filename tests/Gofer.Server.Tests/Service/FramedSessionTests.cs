@@ -97,6 +97,22 @@ public class FramedSessionTests
     }
 
     [Fact]
+    public async Task A_write_of_4_MiB_crosses_in_one_frame_larger_than_the_transports_buffer()
+    {
+        await using var gofer = await InProcessGofer.StartAsync();
+        var data = new byte[MaxTransfer];
+        Random.Shared.NextBytes(data);
+        using var session = SessionSocket.Connect(gofer.SocketPath);
+        var answers = await Task.Run(() => session.CallMany([
+            new SessionRequest { Attach = new AttachRequest { Layer = Upper } },
+            new SessionRequest { Create = new CreateRequest { Directory = 1, Name = Name("big"), Flags = Syscalls.O_RDWR, Mode = 0x1A4 } },
+            new SessionRequest { Write = new WriteRequest { Handle = 2, Data = Google.Protobuf.ByteString.CopyFrom(data) } },
+        ])).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Equal(MaxTransfer, answers[2].Write.Written);
+        Assert.Equal(data, File.ReadAllBytes(gofer.PathOf(Upper, "big")));
+    }
+
+    [Fact]
     public async Task A_listing_too_large_for_one_message_fails_with_EOVERFLOW_and_the_session_goes_on()
     {
         await using var gofer = await InProcessGofer.StartAsync();
