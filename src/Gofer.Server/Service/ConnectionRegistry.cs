@@ -8,6 +8,7 @@ namespace Gofer.Server.Service;
 public sealed class ConnectionRegistry(DescriptorBudget budget) : IDisposable
 {
     private readonly ConcurrentDictionary<string, HandleTable> tables = new();
+    private long closed;
 
     /// <summary>Called when a connection is accepted.</summary>
     public void Open(string connectionId) => tables.TryAdd(connectionId, new HandleTable(budget));
@@ -15,12 +16,16 @@ public sealed class ConnectionRegistry(DescriptorBudget budget) : IDisposable
     /// <summary>The descriptors every connection's handles share.</summary>
     public DescriptorBudget Budget => budget;
 
+    /// <summary>Connections closed so far.</summary>
+    public long Closed => Interlocked.Read(ref closed);
+
     /// <summary>Called when a connection ends: all of its handles are released.</summary>
     public void Close(string connectionId)
     {
         if (tables.TryRemove(connectionId, out var table))
         {
             table.Dispose();
+            Interlocked.Increment(ref closed);
         }
     }
 

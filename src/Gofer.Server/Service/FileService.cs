@@ -28,13 +28,17 @@ public sealed class FileService(FileOperations operations, ConnectionRegistry co
         Unary(context, t => operations.Create(t, request));
 
     public override Task<ReadResponse> Read(ReadRequest request, ServerCallContext context) =>
-        Unary(context, t => operations.Read(t, request));
+        request.Length > LongOperations.ShortTransfer
+            ? LongUnary(context, t => operations.Read(t, request))
+            : Unary(context, t => operations.Read(t, request));
 
     public override Task ReadStream(ReadRequest request, IServerStreamWriter<ReadResponse> responseStream, ServerCallContext context) =>
         Stream(context, responseStream, t => operations.ReadChunks(t, request, StreamChunk));
 
     public override Task<WriteResponse> Write(WriteRequest request, ServerCallContext context) =>
-        Unary(context, t => operations.Write(t, request));
+        request.Data.Length > LongOperations.ShortTransfer
+            ? LongUnary(context, t => operations.Write(t, request))
+            : Unary(context, t => operations.Write(t, request));
 
     public override async Task<WriteResponse> WriteStream(IAsyncStreamReader<WriteRequest> requestStream, ServerCallContext context)
     {
@@ -93,10 +97,10 @@ public sealed class FileService(FileOperations operations, ConnectionRegistry co
         Unary(context, t => operations.StatFs(t, request));
 
     public override Task<FsyncResponse> Fsync(FsyncRequest request, ServerCallContext context) =>
-        Unary(context, t => operations.Fsync(t, request));
+        LongUnary(context, t => operations.Fsync(t, request));
 
     public override Task<CopyUpResponse> CopyUp(CopyUpRequest request, ServerCallContext context) =>
-        Unary(context, t => operations.CopyUp(t, request));
+        LongUnary(context, t => operations.CopyUp(t, request));
 
     public override Task<CloseResponse> Close(CloseRequest request, ServerCallContext context) =>
         Unary(context, t => operations.Close(t, request));
@@ -106,7 +110,7 @@ public sealed class FileService(FileOperations operations, ConnectionRegistry co
         var dispatcher = new SessionDispatcher(operations, Table(context));
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            await responseStream.WriteAsync(dispatcher.Handle(request), context.CancellationToken).ConfigureAwait(false);
+            await responseStream.WriteAsync(await dispatcher.HandleAsync(request).ConfigureAwait(false), context.CancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -117,6 +121,17 @@ public sealed class FileService(FileOperations operations, ConnectionRegistry co
     {
         using var handles = new CallHandles(Table(context));
         return Task.FromResult(Run(() => operation(handles)));
+    }
+
+    /// <summary>A unary call that may hold its thread for long: run where it blocks no one else (<see cref="LongOperations"/>).</summary>
+    private async Task<T> LongUnary<T>(ServerCallContext context, Func<CallHandles, T> operation)
+    {
+        var table = Table(context);
+        return await LongOperations.RunAsync(() =>
+        {
+            using var handles = new CallHandles(table);
+            return Run(() => operation(handles));
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Streams an operation's items; its handles stay held until the last is sent.</summary>

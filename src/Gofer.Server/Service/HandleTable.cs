@@ -22,8 +22,20 @@ public sealed class HandleTable(DescriptorBudget budget) : IDisposable
     private ulong next;
     private bool disposed;
 
-    /// <summary>The most handles this connection may hold: the per-connection cap or the whole budget, whichever is lower.</summary>
-    public int Capacity => Math.Min(Limit, budget.Capacity);
+    /// <summary>The most handles this connection may hold: the fixed cap or its share of the budget (<see cref="DescriptorBudget.PerConnection"/>), whichever is lower.</summary>
+    public int Capacity => Math.Min(Limit, budget.PerConnection);
+
+    /// <summary>Handles held (and reserved) now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (nodes)
+            {
+                return nodes.Count + reservations;
+            }
+        }
+    }
 
     /// <summary>Takes ownership of <paramref name="node"/> and returns its handle (never 0), or EMFILE past <see cref="Capacity"/>.</summary>
     public ulong Add(Node node)
@@ -80,7 +92,7 @@ public sealed class HandleTable(DescriptorBudget budget) : IDisposable
 
     private void TakeToken(Node? node)
     {
-        var full = nodes.Count + reservations >= Limit;
+        var full = nodes.Count + reservations >= Capacity;
         if (disposed || full || !budget.TryTake())
         {
             // Too many handles is EMFILE, the errno of a full descriptor table: a resource
@@ -90,7 +102,7 @@ public sealed class HandleTable(DescriptorBudget budget) : IDisposable
             throw disposed
                 ? new ErrnoException(Errno.EBADF, "handle")
                 : new ErrnoException(Errno.EMFILE, "handle", full
-                    ? $"{Limit} handles held on this connection"
+                    ? $"{Capacity} handles held on this connection"
                     : $"the gofer's {budget.Capacity} descriptors for handles are in use");
         }
     }

@@ -5,6 +5,15 @@ namespace Gofer.Server.Service;
 /// <summary>Answers the requests of one Session stream, each with the same tag, failures in-band.</summary>
 public sealed class SessionDispatcher(FileOperations operations, HandleTable table)
 {
+    /// <summary>The most bytes of entries one session listing may hold: a frame, less room for the envelope.</summary>
+    public const int ListingLimit = Protocol.Framing.SessionFraming.MaxMessageSize - (4 << 10);
+
+    /// <summary>Answers a request: a long one (<see cref="LongOperations.IsLong"/>) on a thread of its own, any other where it arrives.</summary>
+    public ValueTask<SessionResponse> HandleAsync(SessionRequest request) =>
+        LongOperations.IsLong(request)
+            ? new ValueTask<SessionResponse>(LongOperations.RunAsync(() => Handle(request)))
+            : ValueTask.FromResult(Handle(request));
+
     public SessionResponse Handle(SessionRequest request)
     {
         var response = new SessionResponse { Tag = request.Tag };
@@ -50,9 +59,20 @@ public sealed class SessionDispatcher(FileOperations operations, HandleTable tab
             case SessionRequest.OpOneofCase.CopyUp: response.CopyUp = operations.CopyUp(handles, request.CopyUp); break;
             case SessionRequest.OpOneofCase.Close: response.Close = operations.Close(handles, request.Close); break;
             case SessionRequest.OpOneofCase.ReadDir:
+                // A session answers a listing in one message, so it is bounded as every message
+                // is: built up to the frame limit and refused past it, never held whole in memory
+                // first (a client can make a directory as large as the upper's disk allows) nor
+                // sent as a frame the client must refuse. ReadDir over gRPC streams any size.
                 var all = new ReadDirResponse();
+                var size = 0L;
                 foreach (var batch in operations.ReadDir(handles, request.ReadDir))
                 {
+                    size += batch.CalculateSize();
+                    if (size > ListingLimit)
+                    {
+                        throw new Native.ErrnoException(Native.Errno.EOVERFLOW, "readdir", $"the listing is over the {ListingLimit}-byte session message limit (use the ReadDir stream)");
+                    }
+
                     all.Entries.Add(batch.Entries);
                 }
 

@@ -60,12 +60,13 @@ public sealed class SessionTarget : IDisposable
         var table = new HandleTable(budget);
         var serving = Task.Run(async () =>
         {
-            if (!await FramedSessionConnection.IsRequestedAsync(connection.Transport.Input).ConfigureAwait(false))
+            if (await FramedSessionConnection.ReadOpeningAsync(connection.Transport.Input, Deadline).ConfigureAwait(false) != FramedSessionConnection.Opening.Session)
             {
                 throw new FindingException(FindingKind.MalformedReply, "the preface was not recognised");
             }
 
-            await FramedSessionConnection.ServeAsync(connection, new SessionDispatcher(operations, table), NullLogger.Instance).ConfigureAwait(false);
+            // The idle deadline is the server's business, not the fuzzer's: longer than any input runs.
+            await FramedSessionConnection.ServeAsync(connection, new SessionDispatcher(operations, table), table, Deadline, NullLogger.Instance).ConfigureAwait(false);
         });
 
         Send(fromClient.Writer, bytes);

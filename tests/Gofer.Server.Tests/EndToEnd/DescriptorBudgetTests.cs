@@ -7,7 +7,8 @@ namespace Gofer.Server.Tests.EndToEnd;
 
 /// <summary>
 /// The published gofer under a small descriptor limit: it raises its soft limit to the hard one,
-/// keeps a reserve, says how many handles a connection may hold, and past that answers EMFILE —
+/// keeps a reserve and a share for connections, says how many handles a connection may hold (half
+/// of what handles share), and past that or the whole budget answers EMFILE —
 /// to attach and to walk alike, never a walk that reads as "no such name" — while it keeps serving.
 /// </summary>
 [Collection(SharedPublishedGofer.Name)]
@@ -25,8 +26,8 @@ public sealed class DescriptorBudgetTests(PublishedGofer gofer)
         Assert.Equal((HardLimit, HardLimit), ProcessLimits.OpenFiles(process.Pid));
         using var first = SessionSocket.Connect(process.SocketPath);
         var list = first.Call(new SessionRequest { ListMounts = new ListMountsRequest() }).ListMounts;
-        var budget = Gofer.Server.Service.DescriptorBudget.CapacityFor(HardLimit);
-        Assert.Equal((uint)budget, list.HandleLimit);
+        var budget = Gofer.Server.Service.DescriptorBudget.ForLimit(HardLimit);
+        Assert.Equal((uint)budget.PerConnection, list.HandleLimit);
         var layer = list.Mounts[1].Layers[0].Id;
 
         var handles = new List<ulong>();
@@ -34,10 +35,10 @@ public sealed class DescriptorBudgetTests(PublishedGofer gofer)
         while ((answer = first.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } })).ResultCase == SessionResponse.ResultOneofCase.Attach)
         {
             handles.Add(answer.Attach.Handle);
-            Assert.True(handles.Count <= budget, "the gofer handed out more handles than its budget");
+            Assert.True(handles.Count <= budget.PerConnection, "the gofer handed out more handles than a connection's share");
         }
 
-        Assert.Equal(budget, handles.Count);
+        Assert.Equal(budget.PerConnection, handles.Count);
         Assert.Equal(Errno.EMFILE, answer.Failure.Errno);
         Assert.True(Directory.GetFiles($"/proc/{process.Pid}/fd").Length <= HardLimit);
 
@@ -47,11 +48,21 @@ public sealed class DescriptorBudgetTests(PublishedGofer gofer)
         walk.Handles = WalkHandles.None;
         Assert.Equal(WalkStatus.Complete, first.Call(new SessionRequest { Walk = walk }).Walk.Status);
 
-        // Another connection shares the same budget, and is served again as soon as handles go.
+        // Another connection gets the rest of the budget; a third then gets nothing, and is
+        // served again as soon as handles go.
         using var second = SessionSocket.Connect(process.SocketPath);
-        Assert.Equal(Errno.EMFILE, second.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).Failure.Errno);
+        var secondHeld = 0;
+        while (second.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).ResultCase == SessionResponse.ResultOneofCase.Attach)
+        {
+            secondHeld++;
+        }
+
+        Assert.Equal(budget.Capacity - budget.PerConnection, secondHeld);
+        Assert.True(Directory.GetFiles($"/proc/{process.Pid}/fd").Length <= HardLimit);
+        using var third = SessionSocket.Connect(process.SocketPath);
+        Assert.Equal(Errno.EMFILE, third.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).Failure.Errno);
         first.Call(new SessionRequest { Close = new CloseRequest { Handles = { handles.Take(10) } } });
-        Assert.Equal(SessionResponse.ResultOneofCase.Attach, second.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).ResultCase);
+        Assert.Equal(SessionResponse.ResultOneofCase.Attach, third.Call(new SessionRequest { Attach = new AttachRequest { Layer = layer } }).ResultCase);
         walk.Handles = WalkHandles.Last;
         Assert.Equal(WalkStatus.Complete, first.Call(new SessionRequest { Walk = walk }).Walk.Status);
     }

@@ -96,5 +96,44 @@ public class FramedSessionTests
         Assert.Equal(data, answers[3].Read.Data.ToByteArray());
     }
 
+    [Fact]
+    public async Task A_write_of_4_MiB_crosses_in_one_frame_larger_than_the_transports_buffer()
+    {
+        await using var gofer = await InProcessGofer.StartAsync();
+        var data = new byte[MaxTransfer];
+        Random.Shared.NextBytes(data);
+        using var session = SessionSocket.Connect(gofer.SocketPath);
+        var answers = await Task.Run(() => session.CallMany([
+            new SessionRequest { Attach = new AttachRequest { Layer = Upper } },
+            new SessionRequest { Create = new CreateRequest { Directory = 1, Name = Name("big"), Flags = Syscalls.O_RDWR, Mode = 0x1A4 } },
+            new SessionRequest { Write = new WriteRequest { Handle = 2, Data = Google.Protobuf.ByteString.CopyFrom(data) } },
+        ])).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Equal(MaxTransfer, answers[2].Write.Written);
+        Assert.Equal(data, File.ReadAllBytes(gofer.PathOf(Upper, "big")));
+    }
+
+    [Fact]
+    public async Task A_listing_too_large_for_one_message_fails_with_EOVERFLOW_and_the_session_goes_on()
+    {
+        await using var gofer = await InProcessGofer.StartAsync();
+        var directory = Directory.CreateDirectory(gofer.PathOf(Upper, "huge")).FullName;
+        var padding = new string('n', 240);
+        var count = (Server.Service.SessionDispatcher.ListingLimit / 240) + 1;
+        for (var i = 0; i < count; i++)
+        {
+            File.Create(Path.Combine(directory, $"{padding}{i}")).Dispose();
+        }
+
+        using var session = SessionSocket.Connect(gofer.SocketPath);
+        var answers = session.CallMany([
+            new SessionRequest { Attach = new AttachRequest { Layer = Upper } },
+            new SessionRequest { Walk = new WalkRequest { Directory = 1, Names = { Name("huge") }, Handles = WalkHandles.Last } },
+            new SessionRequest { ReadDir = new ReadDirRequest { Handle = 2 } },
+            new SessionRequest { Stat = new StatRequest { Handle = 2 } },
+        ]);
+        Assert.Equal(Errno.EOVERFLOW, answers[2].Failure.Errno);
+        Assert.Equal(SessionResponse.ResultOneofCase.Stat, answers[3].ResultCase);
+    }
+
     private const int MaxTransfer = Server.Service.FileOperations.MaxTransfer;
 }

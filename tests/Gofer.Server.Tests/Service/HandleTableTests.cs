@@ -15,7 +15,7 @@ public class HandleTableTests
     [Fact]
     public void A_connection_may_hold_at_most_Limit_handles_and_the_next_fails_with_EMFILE()
     {
-        using var table = new HandleTable(new DescriptorBudget(HandleTable.Limit + 10));
+        using var table = new HandleTable(new DescriptorBudget((2 * HandleTable.Limit) + 10));
         for (var i = 0; i < HandleTable.Limit; i++)
         {
             table.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
@@ -33,33 +33,56 @@ public class HandleTableTests
     [Fact]
     public void Handles_of_every_connection_share_the_budget_and_past_it_fail_with_EMFILE_until_one_is_released()
     {
-        var budget = new DescriptorBudget(3);
+        var budget = new DescriptorBudget(4);
         using var first = new HandleTable(budget);
         using var second = new HandleTable(budget);
+        using var third = new HandleTable(budget);
         var a = first.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
         second.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
         second.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+        first.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
 
         var refused = new Node(Layer, new FileDescriptor(), FileStatus.Regular);
-        var e = Assert.Throws<ErrnoException>(() => first.Add(refused));
+        var e = Assert.Throws<ErrnoException>(() => third.Add(refused));
 
         Assert.Equal(Errno.EMFILE, e.Errno);
         Assert.True(refused.Fd.IsClosed, "a refused node must not leak its descriptor");
-        Assert.Equal(3, budget.InUse);
-        Assert.Equal(3, first.Capacity);
+        Assert.Equal(4, budget.InUse);
         Assert.True(first.Remove(a));
-        first.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+        third.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
         second.Dispose();
-        Assert.Equal(1, budget.InUse);
-        Assert.Equal(3, budget.Peak);
+        Assert.Equal(2, budget.InUse);
+        Assert.Equal(4, budget.Peak);
     }
 
     [Fact]
-    public void The_budget_keeps_a_reserve_of_an_eighth_of_the_limit_and_at_least_64()
+    public void One_connection_may_hold_half_of_the_budget_and_no_more()
     {
-        Assert.Equal(1024 - 128, DescriptorBudget.CapacityFor(1024));
-        Assert.Equal(256 - 64, DescriptorBudget.CapacityFor(256));
-        Assert.Equal(1_048_576 - 131_072, DescriptorBudget.CapacityFor(1_048_576));
+        var budget = new DescriptorBudget(4);
+        using var greedy = new HandleTable(budget);
+        using var other = new HandleTable(budget);
+        Assert.Equal(2, greedy.Capacity);
+        greedy.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+        greedy.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+
+        var e = Assert.Throws<ErrnoException>(() => greedy.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular)));
+
+        Assert.Equal(Errno.EMFILE, e.Errno);
+        other.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+        other.Add(new Node(Layer, new FileDescriptor(), FileStatus.Regular));
+        Assert.Equal(4, budget.InUse);
+    }
+
+    [Fact]
+    public void The_budget_keeps_a_reserve_of_an_eighth_of_the_limit_and_at_least_64_and_a_share_for_connections()
+    {
+        Assert.Equal(112, DescriptorBudget.ConnectionsFor(1024));
+        Assert.Equal(24, DescriptorBudget.ConnectionsFor(256));
+        Assert.Equal(DescriptorBudget.MaxConnections, DescriptorBudget.ConnectionsFor(1_048_576));
+        Assert.Equal(4, DescriptorBudget.ConnectionsFor(10));
+        Assert.Equal(1024 - 128 - 112, DescriptorBudget.CapacityFor(1024));
+        Assert.Equal(256 - 64 - 24, DescriptorBudget.CapacityFor(256));
+        Assert.Equal(1_048_576 - 131_072 - DescriptorBudget.MaxConnections, DescriptorBudget.CapacityFor(1_048_576));
         Assert.Equal(1, DescriptorBudget.CapacityFor(10));
     }
 

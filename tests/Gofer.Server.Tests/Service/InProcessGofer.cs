@@ -54,8 +54,11 @@ public sealed class InProcessGofer : IAsyncDisposable
 
     public static Task<InProcessGofer> StartAsync() => StartAsync(DefaultPlan);
 
+    /// <summary>A gofer on the default layers that closes silent connections after <paramref name="deadlines"/>.</summary>
+    public static Task<InProcessGofer> StartAsync(ConnectionDeadlines deadlines) => StartAsync(DefaultPlan, deadlines);
+
     /// <summary>A gofer serving the plan <paramref name="planOf"/> makes of a new temporary directory (its layers made there by it).</summary>
-    public static async Task<InProcessGofer> StartAsync(Func<TempDirectory, MountPlan> planOf)
+    public static async Task<InProcessGofer> StartAsync(Func<TempDirectory, MountPlan> planOf, ConnectionDeadlines? deadlines = null)
     {
         ArgumentNullException.ThrowIfNull(planOf);
         var root = new TempDirectory();
@@ -63,7 +66,7 @@ public sealed class InProcessGofer : IAsyncDisposable
         var mounts = ServedMounts.Open(plan, layer => layer.SourcePath);
         var socketPath = root.Combine("gofer.sock");
         var listener = UnixListener.Bind(socketPath);
-        var app = GoferHost.Build(mounts, listener, LogLevel.Warning);
+        var app = GoferHost.Build(mounts, listener, LogLevel.Warning, deadlines: deadlines);
         await app.StartAsync();
         return new InProcessGofer(root, app, listener, mounts, socketPath);
     }
