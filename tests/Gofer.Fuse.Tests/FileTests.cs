@@ -55,32 +55,6 @@ public sealed class FileTests(PublishedGofer gofer)
     }
 
     [Fact]
-    public async Task Memory_mapped_reads_see_the_file_and_mapped_writes_reach_the_upper_layer()
-    {
-        await using var overlay = await MountedOverlay.StartAsync(gofer);
-        using (var map = MemoryMappedFile.CreateFromFile(overlay.Path("big.bin"), FileMode.Open, null, 0, MemoryMappedFileAccess.Read))
-        using (var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read))
-        {
-            var read = new byte[MountedOverlay.BigContent.Length];
-            view.ReadArray(0, read, 0, read.Length);
-            Assert.Equal(MountedOverlay.BigContent, read);
-        }
-
-        using (var map = MemoryMappedFile.CreateFromFile(overlay.Path("big.bin"), FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite))
-        using (var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite))
-        {
-            view.WriteArray(4096 * 3, "mapped"u8.ToArray(), 0, 6);
-            view.Flush();
-        }
-
-        var expected = MountedOverlay.BigContent.ToArray();
-        "mapped"u8.CopyTo(expected.AsSpan(4096 * 3));
-        Assert.Equal(expected, File.ReadAllBytes(overlay.Path("big.bin")));
-        Assert.Equal(expected, File.ReadAllBytes(Path.Combine(overlay.Upper, "big.bin")));
-        Assert.Equal(MountedOverlay.BigContent, File.ReadAllBytes(Path.Combine(overlay.Base, "big.bin")));
-    }
-
-    [Fact]
     public async Task Truncate_ftruncate_and_fsync_work_through_the_mount()
     {
         await using var overlay = await MountedOverlay.StartAsync(gofer);
