@@ -99,7 +99,12 @@ public sealed class CheckPredictsServeTests(PublishedGofer gofer)
         // A socket file as bind(2) leaves it (.NET removes the file when its socket closes).
         OnDisk.Mknod(bundle.Combine("special", "api.sock"), FileStatus.Socket | 420 /* 0644 */);
         Tool.Check("mkfifo", bundle.Combine("special", "fifo"));
-        File.CreateSymbolicLink(Path.Combine(bundle.Make("links"), "to-hosts"), "../files/hosts");
+        // The symlinks' directory is root's and writable by root alone, whatever the test process's
+        // umask is now (in-process gofers set it to 0, which would make it writable by anyone and
+        // every symlink in it refused).
+        var links = bundle.Make("links");
+        Tool.Check("chmod", "0755", links);
+        File.CreateSymbolicLink(Path.Combine(links, "to-hosts"), "../files/hosts");
         File.CreateSymbolicLink(bundle.Combine("links", "dangling"), "../files/none");
         File.CreateSymbolicLink(bundle.Combine("links", "to-dir"), "../dir");
 

@@ -196,7 +196,7 @@ public sealed class FairServiceTests(PublishedGofer gofer, ITestOutputHelper out
         }
 
         var baseline = GoferProcessState.ResidentMiB(process.Pid);
-        var descriptors = GoferProcessState.Descriptors(process.Pid);
+        var socketsBefore = GoferProcessState.Sockets(process.Pid);
         var peak = baseline;
         var served = 0;
         var refused = 0;
@@ -232,7 +232,7 @@ public sealed class FairServiceTests(PublishedGofer gofer, ITestOutputHelper out
         Assert.Equal(SessionResponse.ResultOneofCase.ListMounts, after.Call(new SessionRequest { ListMounts = new ListMountsRequest() }).ResultCase);
 
         // Settled: connections gone, the accept loop quiet (a spinning one burns a core).
-        await Service.Poll.UntilAsync(() => GoferProcessState.Descriptors(process.Pid) <= descriptors + 1, "the storm's connections were closed");
+        await Service.Poll.UntilAsync(() => GoferProcessState.Sockets(process.Pid) <= socketsBefore + 1, "the storm's connections were closed");
         var cpu = GoferProcessState.CpuSeconds(process.Pid);
         await Task.Delay(1000);
         var idleCpu = GoferProcessState.CpuSeconds(process.Pid) - cpu;
