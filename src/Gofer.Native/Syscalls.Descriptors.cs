@@ -22,45 +22,31 @@ public static unsafe partial class Syscalls
         }
     }
 
+    // The gofer's own names as strings, for staging and its socket (never a client's, which
+    // arrive as checked bytes): each is the span call of Syscalls.Names.cs on the name's UTF-8
+    // bytes, so the descriptor is held for the call and a NUL in a name is EINVAL there too.
+
     /// <summary>openat(2) of one name relative to <paramref name="directory"/> (an O_PATH descriptor will do).</summary>
-    public static FileDescriptor? OpenAt(FileDescriptor directory, string name, int flags, uint mode, out int error)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        fixed (byte* n = Encode(name))
-        {
-            return OpenAt(directory.Fd, n, flags, mode, out error);
-        }
-    }
+    public static FileDescriptor? OpenAt(FileDescriptor directory, string name, int flags, uint mode, out int error) =>
+        OpenAt(directory, Utf8(name), flags, mode, out error);
+
+    /// <summary>statx(2) of one name in <paramref name="directory"/>: 0 or a negated errno.</summary>
+    public static int Stat(FileDescriptor directory, string name, int flags, out FileStatus status) =>
+        Stat(directory, Utf8(name), flags, out status);
 
     /// <summary>mknodat(2) relative to <paramref name="directory"/>: 0 or a negated errno.</summary>
-    public static int MknodAt(FileDescriptor directory, string name, uint mode, ulong device)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        fixed (byte* n = Encode(name))
-        {
-            return MknodAt(directory.Fd, n, mode, device);
-        }
-    }
+    public static int MknodAt(FileDescriptor directory, string name, uint mode, ulong device) =>
+        MknodAt(directory, Utf8(name), mode, device);
 
     /// <summary>unlinkat(2) relative to <paramref name="directory"/>: 0 or a negated errno.</summary>
-    public static int UnlinkAt(FileDescriptor directory, string name, int flags)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        fixed (byte* n = Encode(name))
-        {
-            return UnlinkAt(directory.Fd, n, flags);
-        }
-    }
+    public static int UnlinkAt(FileDescriptor directory, string name, int flags) =>
+        UnlinkAt(directory, Utf8(name), flags);
 
     /// <summary>renameat2(2) of one name to another, both in <paramref name="directory"/>: 0 or a negated errno.</summary>
-    public static int RenameAt2(FileDescriptor directory, string oldName, string newName, uint flags)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        fixed (byte* o = Encode(oldName), n = Encode(newName))
-        {
-            return RenameAt2(directory.Fd, o, directory.Fd, n, flags);
-        }
-    }
+    public static int RenameAt2(FileDescriptor directory, string oldName, string newName, uint flags) =>
+        RenameAt2(directory, Utf8(oldName), directory, Utf8(newName), flags);
+
+    private static byte[] Utf8(string name) => System.Text.Encoding.UTF8.GetBytes(name);
 
     /// <summary>fsetxattr(2) on an open (not O_PATH) descriptor: 0 or a negated errno.</summary>
     public static int SetXattr(FileDescriptor file, string name, ReadOnlySpan<byte> value, int flags)

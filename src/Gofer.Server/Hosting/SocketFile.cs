@@ -30,9 +30,9 @@ public sealed class SocketFile : IDisposable
     /// <summary>Removes the socket file if the name still holds the inode bound; anything else there is left alone.</summary>
     public void RemoveIfUnchanged()
     {
-        if (Syscalls.StatEntry(Directory, Name, out var stat) == 0 && stat.Device == Device && stat.Inode == Inode)
+        if (Syscalls.Stat(Directory, Name, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat) == 0 && stat.Device == Device && stat.Inode == Inode)
         {
-            Syscalls.UnlinkEntry(Directory, Name);
+            Syscalls.UnlinkAt(Directory, Name, 0);
         }
     }
 

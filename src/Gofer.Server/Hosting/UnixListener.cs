@@ -63,7 +63,7 @@ public sealed class UnixListener : IDisposable
                 throw new ErrnoException(e.NativeErrorCode, "bind socket", full);
             }
 
-            ErrnoException.ThrowIfError(Syscalls.StatEntry(dir, name, out var stat), "stat socket", full);
+            ErrnoException.ThrowIfError(Syscalls.Stat(dir, name, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat), "stat socket", full);
             return new UnixListener(socket, new SocketFile(dir, name, stat.Device, stat.Inode));
         }
         catch
@@ -108,7 +108,7 @@ public sealed class UnixListener : IDisposable
 
     private static void RemoveStale(FileDescriptor dir, string name, string full)
     {
-        if (Syscalls.StatEntry(dir, name, out var stat) < 0)
+        if (Syscalls.Stat(dir, name, Syscalls.AT_SYMLINK_NOFOLLOW, out var stat) < 0)
         {
             return;
         }
@@ -118,7 +118,7 @@ public sealed class UnixListener : IDisposable
             throw new ErrnoException(Errno.EEXIST, "replace stale socket (what is there is not a socket)", full);
         }
 
-        ErrnoException.ThrowIfError(Syscalls.UnlinkEntry(dir, name), "remove stale socket", full);
+        ErrnoException.ThrowIfError(Syscalls.UnlinkAt(dir, name, 0), "remove stale socket", full);
     }
 
     /// <summary>Closes the socket and removes its file, if this listener still holds that duty and the file is still the one it made.</summary>
